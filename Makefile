@@ -1,0 +1,46 @@
+# Interlude: `make run` and `make test` work on a fresh machine; everything installs from here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DB := data/interlude.duckdb
+# The CPU build of torch lies in /opt/wheels on our machines; a plain index gives a CUDA build.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+
+# Nothing may fetch a model or data set at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run test sample-data sample-db bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS) -r requirements.txt
+	touch $@
+
+# Build the demo database from the committed sample exports, only if it is missing.
+$(DB): | install
+	mkdir -p $(dir $(DB))
+	rm -f $(DB).building $(DB).building.wal
+	$(PY) -m pipelines ingest sample_data/exports sample_data/appointments.csv --db $(DB).building --quiet
+	mv $(DB).building $(DB)
+
+sample-db: $(DB)
+
+run: install $(DB)
+	$(VENV)/bin/streamlit run dashboard/app.py --server.port 8501 --server.address localhost
+
+test: install
+	$(PY) -m pytest -q
+
+# Regenerate the committed sample exports (deterministic).
+sample-data: install
+	$(PY) sample_data/generate.py
+
+bench: install
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .hypothesis

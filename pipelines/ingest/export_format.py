@@ -1,0 +1,364 @@
+"""The client export format, version 1.x, as typed structs, and its validation.
+
+The project's own copy of the contract (docs/export-format.md): every file that the
+format's JSON Schema accepts is accepted here, and every rejection names the file,
+the record, the field and what was expected, e.g.
+``export c-0042.json: checkins[3].stress: expected an integer 0–10, got "high"``.
+Messages carry ids, field paths and short scalar values, never free text (PHI).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
+SUPPORTED_MAJOR_VERSION = 1
+MAX_TEXT_CHARS = 20_000
+
+Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
+Timestamp = Annotated[str, Meta(pattern=TIMESTAMP_PATTERN)]
+Scale10 = Annotated[int, Meta(ge=0, le=10)]
+Intensity = Annotated[int, Meta(ge=1, le=10)]
+Mood = Annotated[int, Meta(ge=-3, le=3)]
+Text = Annotated[str, Meta(max_length=MAX_TEXT_CHARS)]
+Label = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class SourceApp(Struct):
+    name: str | UnsetType = UNSET
+    version: str | UnsetType = UNSET
+
+
+class Client(Struct):
+    client_id: Id
+    display_name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    timezone: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
+    birth_year: Annotated[int, Meta(ge=1900, le=2100)] | UnsetType = UNSET
+
+
+class Provider(Struct):
+    provider_id: Id
+    name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+
+
+class Period(Struct):
+    start: Timestamp
+    end: Timestamp
+
+
+class Share(Struct):
+    scope: Literal["raw", "summary"]
+    consented_at: Timestamp
+    period: Period
+
+
+class Emotion(Struct):
+    label: Label
+    intensity: Intensity
+
+
+class BodySensation(Struct):
+    location: Label
+    sensation: Label
+    intensity: Intensity
+
+
+class Checkin(Struct):
+    checkin_id: Id
+    at: Timestamp
+    mood: Mood | UnsetType = UNSET
+    stress: Scale10 | UnsetType = UNSET
+    energy: Scale10 | UnsetType = UNSET
+    sleep_hours: Annotated[float, Meta(ge=0, le=24)] | UnsetType = UNSET
+    emotions: list[Emotion] | UnsetType = UNSET
+    body: list[BodySensation] | UnsetType = UNSET
+    note: Text | UnsetType = UNSET
+
+
+class Message(Struct):
+    message_id: Id
+    at: Timestamp
+    role: Literal["client", "guide"]
+    text: Text
+
+
+class Conversation(Struct):
+    conversation_id: Id
+    started_at: Timestamp
+    title: Annotated[str, Meta(max_length=500)] | UnsetType = UNSET
+    summary: Text | UnsetType = UNSET
+    messages: list[Message] | UnsetType = UNSET
+
+
+class Practice(Struct):
+    practice_id: Id
+    at: Timestamp
+    kind: Label
+    duration_min: Annotated[float, Meta(ge=0, le=1440)] | UnsetType = UNSET
+    stress_before: Scale10 | UnsetType = UNSET
+    stress_after: Scale10 | UnsetType = UNSET
+    helpful: bool | UnsetType = UNSET
+
+
+class Export(Struct):
+    format: Literal["client-export"]
+    format_version: Annotated[str, Meta(pattern=r"^1\.[0-9]+$")]
+    export_id: Id
+    exported_at: Timestamp
+    client: Client
+    provider: Provider
+    share: Share
+    source_app: SourceApp | UnsetType = UNSET
+    checkins: list[Checkin] = []
+    conversations: list[Conversation] = []
+    practices: list[Practice] = []
+
+
+class ExportRejected(ValueError):
+    """A file that is not a valid client export; ``str()`` is the message for the clinic admin."""
+
+
+class _Header(Struct):
+    format: object = UNSET
+    format_version: object = UNSET
+
+
+_decoder = msgspec.json.Decoder(Export)
+_header_decoder = msgspec.json.Decoder(_Header)
+
+
+def read_export(name: str, data: bytes) -> Export:
+    """Decode and validate one export file's bytes, or raise ExportRejected naming what is wrong."""
+    try:
+        export = _decoder.decode(data)
+    except msgspec.ValidationError as error:
+        raise ExportRejected(f"export {name}: {_describe_validation_error(data, error)}") from None
+    except msgspec.DecodeError as error:
+        raise ExportRejected(f"export {name}: {_describe_decode_error(data, error)}") from None
+    problem = _semantic_problem(export)
+    if problem:
+        raise ExportRejected(f"export {name}: {problem}")
+    return export
+
+
+# --- checks JSON Schema makes that typed decoding alone does not ---------------------------
+
+def _semantic_problem(export: Export) -> str | None:
+    for path, value in _timestamps(export):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"{path}: expected a real date and time, got {_quote(value)}"
+    if export.share.scope == "summary":
+        for i, conversation in enumerate(export.conversations):
+            if conversation.messages is not UNSET:
+                return (f"conversations[{i}].messages: a summary-scope export must not carry "
+                        "messages (share.scope is \"summary\")")
+    return (_duplicate_id("checkins", "checkin_id", export.checkins)
+            or _duplicate_id("conversations", "conversation_id", export.conversations)
+            or _duplicate_message_id(export.conversations)
+            or _duplicate_id("practices", "practice_id", export.practices))
+
+
+def _timestamps(export: Export):
+    yield "exported_at", export.exported_at
+    yield "share.consented_at", export.share.consented_at
+    yield "share.period.start", export.share.period.start
+    yield "share.period.end", export.share.period.end
+    for i, c in enumerate(export.checkins):
+        yield f"checkins[{i}].at", c.at
+    for i, c in enumerate(export.conversations):
+        yield f"conversations[{i}].started_at", c.started_at
+        if c.messages is not UNSET:
+            for j, m in enumerate(c.messages):
+                yield f"conversations[{i}].messages[{j}].at", m.at
+    for i, p in enumerate(export.practices):
+        yield f"practices[{i}].at", p.at
+
+
+def _duplicate_id(section: str, field: str, records) -> str | None:
+    seen: dict[str, int] = {}
+    for i, record in enumerate(records):
+        record_id = getattr(record, field)
+        if record_id in seen:
+            return (f"{section}[{i}].{field}: id {_quote(record_id)} appears twice in this export "
+                    f"(also at {section}[{seen[record_id]}])")
+        seen[record_id] = i
+    return None
+
+
+def _duplicate_message_id(conversations) -> str | None:
+    seen: dict[str, str] = {}
+    for i, conversation in enumerate(conversations):
+        if conversation.messages is UNSET:
+            continue
+        for j, message in enumerate(conversation.messages):
+            path = f"conversations[{i}].messages[{j}]"
+            if message.message_id in seen:
+                return (f"{path}.message_id: id {_quote(message.message_id)} appears twice in this "
+                        f"export (also at {seen[message.message_id]})")
+            seen[message.message_id] = path
+    return None
+
+
+# --- turning msgspec's errors into sentences a clinic admin understands ----------------------
+
+_TIMESTAMP_FIELDS = {"at", "started_at", "exported_at", "consented_at", "start", "end"}
+_EXPECTED = {
+    "stress": "an integer 0–10", "energy": "an integer 0–10",
+    "stress_before": "an integer 0–10", "stress_after": "an integer 0–10",
+    "mood": "an integer from -3 to 3", "intensity": "an integer 1–10",
+    "sleep_hours": "a number of hours from 0 to 24",
+    "duration_min": "a number of minutes from 0 to 1440",
+    "birth_year": "a year from 1900 to 2100", "helpful": "true or false",
+    "scope": '"raw" or "summary"', "role": '"client" or "guide"',
+    "format": '"client-export"', "format_version": 'a version "1.x"',
+    "note": f"text of at most {MAX_TEXT_CHARS:,} characters",
+    "text": f"text of at most {MAX_TEXT_CHARS:,} characters",
+    "summary": f"text of at most {MAX_TEXT_CHARS:,} characters",
+    "title": "text of at most 500 characters",
+    "display_name": "text of at most 200 characters", "name": "text of at most 200 characters",
+    "timezone": "an IANA time zone name (at most 64 characters)",
+    "label": "text of 1–64 characters", "location": "text of 1–64 characters",
+    "sensation": "text of 1–64 characters", "kind": "text of 1–64 characters",
+    "version": "text",
+}
+_LISTS = {"checkins", "conversations", "practices", "messages", "emotions", "body"}
+_OBJECTS = {"client", "provider", "share", "period", "source_app"}
+# Free-text fields: their values may be PHI, so messages describe them, never quote them.
+_FREE_TEXT = {"note", "text", "summary", "title", "display_name", "name", "label", "location",
+              "sensation", "kind", "version", "timezone"}
+
+_ERROR_RE = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_MISSING_RE = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
+_SEGMENT_RE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _expected(field: str) -> str:
+    if field in _TIMESTAMP_FIELDS:
+        return "a timestamp with a UTC offset, like 2026-11-02T21:14:05-06:00"
+    if field.endswith("_id"):
+        return "an id of 1–128 letters, digits or . _ : -"
+    if field in _LISTS:
+        return "a list"
+    if field in _OBJECTS or field == "":
+        return "an object"
+    return _EXPECTED.get(field, "a valid value")
+
+
+def _describe_validation_error(data: bytes, error: msgspec.ValidationError) -> str:
+    header = _header(data)
+    if header is not None:
+        version_problem = _version_problem(header)
+        if version_problem:
+            return version_problem
+    match = _ERROR_RE.match(str(error))
+    what, raw_path = match.group("what"), match.group("path") or ""
+    path = raw_path.lstrip(".")
+    missing = _MISSING_RE.search(what)
+    if missing:
+        field = missing.group("field")
+        where = f"{path}.{field}" if path else field
+        return f"{where}: required field is missing (expected {_expected(field)})"
+    segments = _segments(raw_path)
+    field = next((s for s in reversed(segments) if isinstance(s, str)), "")
+    value = _lookup(data, segments)
+    if what.startswith("Expected `object`") and not path:
+        return f"expected a JSON object at the top of the file, got {_describe_value(field, value)}"
+    return f"{path or 'file'}: expected {_expected(field)}, got {_describe_value(field, value)}"
+
+
+def _version_problem(header: _Header) -> str | None:
+    if header.format is UNSET:
+        return 'not a client export: the field "format" ("client-export") is missing'
+    if header.format != "client-export":
+        return ('not a client export: the field "format" must be "client-export", got '
+                + _describe_value("format", header.format))
+    version = header.format_version
+    if isinstance(version, str):
+        major = version.split(".", 1)[0]
+        if re.fullmatch(r"[0-9]+\.[0-9]+", version) and major != str(SUPPORTED_MAJOR_VERSION):
+            return (f"format_version: this file is format version {version}; this Interlude "
+                    f"reads format {SUPPORTED_MAJOR_VERSION}.x (a newer Interlude is needed)")
+    return None
+
+
+def _describe_decode_error(data: bytes, error: msgspec.DecodeError) -> str:
+    if not data.strip():
+        return "the file is empty"
+    text = str(error)
+    if text.startswith("JSON is malformed") or "truncated" in text:
+        # msgspec names a byte offset: point to line and column, never quote content.
+        offset = re.search(r"byte (\d+)", text)
+        if offset:
+            line, column = _line_column(data, int(offset.group(1)))
+            return f"not valid JSON (broken at line {line}, column {column})"
+        return "not valid JSON (the file ends early)"
+    if "UTF-8" in text or "utf-8" in text:
+        return "not UTF-8 text"
+    return "not valid JSON"
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    return line, offset - (before.rfind(b"\n") + 1) + 1
+
+
+def _header(data: bytes) -> _Header | None:
+    try:
+        return _header_decoder.decode(data)
+    except msgspec.MsgspecError:
+        return None
+
+
+def _segments(raw_path: str) -> list[str | int]:
+    return [name if name else int(index) for name, index in _SEGMENT_RE.findall(raw_path)]
+
+
+def _lookup(data: bytes, segments: list[str | int]):
+    try:
+        node = msgspec.json.decode(data)
+        for segment in segments:
+            node = node[segment]
+        return node
+    except (msgspec.MsgspecError, KeyError, IndexError, TypeError):
+        return _MISSING
+
+
+_MISSING = object()
+_MAX_QUOTED_CHARS = 24
+
+
+def _describe_value(field: str, value) -> str:
+    if value is _MISSING:
+        return "something else"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        # Short codes like "high" help the admin; anything longer might be what a client wrote.
+        if field in _FREE_TEXT or len(value) > _MAX_QUOTED_CHARS:
+            return f"text of {len(value):,} characters"
+        return _quote(value)
+    return type(value).__name__
+
+
+def _quote(value: str, limit: int = 40) -> str:
+    shown = value if len(value) <= limit else value[:limit] + "…"
+    return msgspec.json.encode(shown).decode()

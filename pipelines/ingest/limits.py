@@ -1,0 +1,26 @@
+"""Named limits on what ingest will read. Errors name the limit that was hit."""
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+MAX_EXPORT_BYTES = 64 * MiB                 # one export JSON file
+MAX_APPOINTMENTS_BYTES = 16 * MiB           # one appointments CSV file
+MAX_ARCHIVE_BYTES = 2 * GiB                 # a .zip on disk
+MAX_ARCHIVE_UNCOMPRESSED_BYTES = 4 * GiB    # all members of one .zip, uncompressed
+MAX_ARCHIVE_MEMBERS = 20_000                # entries in one .zip
+MAX_COMPRESSION_RATIO = 200                 # uncompressed : compressed, per member (zip bombs)
+RATIO_CHECK_MIN_BYTES = 1 * MiB             # tiny members may compress well without harm
+
+# Files are written to the database in batches of about this many records; each batch is
+# one transaction, and a batch that fails is retried file by file.
+BATCH_MAX_RECORDS = 200_000
+
+
+def human_bytes(n: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    value = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

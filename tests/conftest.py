@@ -1,0 +1,109 @@
+"""Shared fixtures: factories for exports and an in-memory or on-disk Interlude database."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from pipelines import db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+# Text a test plants to prove client writing never reaches logs or error messages.
+CANARY = "my sister Margot said the hospital on Elm Street"
+
+_BASE_EXPORT = {
+    "format": "client-export",
+    "format_version": "1.0",
+    "export_id": "exp-1",
+    "exported_at": "2026-11-16T07:30:00-06:00",
+    "source_app": {"name": "companion", "version": "4.2.1"},
+    "client": {"client_id": "c-0042", "display_name": "R. M.", "timezone": "America/Chicago"},
+    "provider": {"provider_id": "p-007", "name": "Dr. A. Rivera"},
+    "share": {
+        "scope": "raw",
+        "consented_at": "2026-11-02T18:00:00-06:00",
+        "period": {"start": "2026-11-09T00:00:00-06:00", "end": "2026-11-16T00:00:00-06:00"},
+    },
+}
+
+
+def make_checkin(i: int, **overrides) -> dict:
+    checkin = {
+        "checkin_id": f"ci-{i}", "at": f"2026-11-{10 + i % 5:02d}T21:0{i % 10}:00-06:00",
+        "mood": (i % 7) - 3, "stress": i % 11, "energy": (i * 3) % 11, "sleep_hours": 6.5,
+        "emotions": [{"label": "anxious", "intensity": 7}],
+        "body": [{"location": "chest", "sensation": "tightness", "intensity": 6}],
+        "note": f"Note number {i}.",
+    }
+    checkin.update(overrides)
+    return checkin
+
+
+def make_conversation(i: int, n_messages: int = 3, **overrides) -> dict:
+    conversation = {
+        "conversation_id": f"cv-{i}", "started_at": f"2026-11-1{i % 5}T21:10:00-06:00",
+        "title": f"Evening talk {i}", "summary": f"Client talked about week {i}.",
+        "messages": [
+            {"message_id": f"m-{i}-{j}", "at": f"2026-11-1{i % 5}T21:1{j % 10}:00-06:00",
+             "role": "client" if j % 2 == 0 else "guide", "text": f"Message {j} of talk {i}."}
+            for j in range(n_messages)
+        ],
+    }
+    conversation.update(overrides)
+    return conversation
+
+
+def make_practice(i: int, **overrides) -> dict:
+    practice = {"practice_id": f"pr-{i}", "at": f"2026-11-1{i % 5}T21:25:00-06:00",
+                "kind": "box_breathing", "duration_min": 5, "stress_before": 8,
+                "stress_after": 5, "helpful": True}
+    practice.update(overrides)
+    return practice
+
+
+def make_export(n_checkins: int = 3, n_conversations: int = 2, n_practices: int = 2,
+                **overrides) -> dict:
+    """A valid export; keyword arguments replace top-level fields."""
+    export = copy.deepcopy(_BASE_EXPORT)
+    export["checkins"] = [make_checkin(i) for i in range(n_checkins)]
+    export["conversations"] = [make_conversation(i) for i in range(n_conversations)]
+    export["practices"] = [make_practice(i) for i in range(n_practices)]
+    export.update(overrides)
+    return export
+
+
+def export_bytes(export: dict) -> bytes:
+    return json.dumps(export).encode()
+
+
+def write_export(folder: Path, export: dict, name: str | None = None) -> Path:
+    path = folder / (name or f"{export['export_id']}.json")
+    path.write_bytes(export_bytes(export))
+    return path
+
+
+@pytest.fixture
+def con():
+    connection = db.connect(None)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "interlude.duckdb"
+
+
+def table_counts(con) -> dict[str, int]:
+    tables = ["exports", "clients", "providers", "client_providers", "checkins", "checkin_emotions",
+              "checkin_body_sensations", "conversations", "messages", "practices", "appointments",
+              "record_revisions"]
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
