@@ -90,19 +90,27 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
             SELECT client_id, '{spec.kind}', record_id, previous_export_id, export_id, now()
             FROM incoming_status WHERE status = 'revised'
         """)
-        # The version to keep per record: the newest export in the batch, if it is newer than
-        # and different from what is stored.
+        # The version to keep per record: the winning content (newest export, stored version
+        # first on a tie), attributed to the earliest export that carries it. Order-independent,
+        # so batching files differently gives the same table.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE to_write AS
-            WITH winners AS (
-                SELECT * FROM incoming
-                QUALIFY row_number() OVER (PARTITION BY client_id, {key}
-                                           ORDER BY exported_at DESC, file_idx) = 1
+            WITH candidates AS (
+                SELECT client_id, {key}, content_hash, exported_at, file_idx FROM incoming
+                UNION ALL
+                SELECT s.client_id, s.{key}, s.content_hash, s.exported_at, -1 FROM {t} s
+                SEMI JOIN (SELECT DISTINCT client_id, {key} FROM incoming) i USING (client_id, {key})
+            ), winning AS (
+                SELECT client_id, {key},
+                       arg_max(content_hash, {{'e': exported_at, 'f': -file_idx}}) AS content_hash
+                FROM candidates GROUP BY ALL
+            ), keeper AS (
+                SELECT c.client_id, c.{key},
+                       arg_min(c.file_idx, {{'e': c.exported_at, 'f': c.file_idx}}) AS file_idx
+                FROM candidates c JOIN winning w USING (client_id, {key}, content_hash)
+                GROUP BY ALL
             )
-            SELECT w.* FROM winners w
-            LEFT JOIN {t} s USING (client_id, {key})
-            WHERE s.{key} IS NULL
-               OR (w.exported_at > s.exported_at AND w.content_hash <> s.content_hash)
+            SELECT i.* FROM incoming i JOIN keeper k USING (client_id, {key}, file_idx)
         """)
         for table in (t, *spec.children):
             con.execute(f"""
