@@ -23,8 +23,10 @@ ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
 SUPPORTED_MAJOR_VERSION = 1
 MAX_TEXT_CHARS = 20_000
 
-Id = Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
-Timestamp = Annotated[str, Meta(pattern=TIMESTAMP_PATTERN)]
+# Ids and timestamps are checked in bulk after decoding (see _semantic_problem): a regex per
+# value inside the decoder costs more than the rest of decoding together.
+Id = str
+Timestamp = str
 Scale10 = Annotated[int, Meta(ge=0, le=10)]
 Intensity = Annotated[int, Meta(ge=1, le=10)]
 Mood = Annotated[int, Meta(ge=-3, le=3)]
@@ -32,46 +34,46 @@ Text = Annotated[str, Meta(max_length=MAX_TEXT_CHARS)]
 Label = Annotated[str, Meta(min_length=1, max_length=64)]
 
 
-class SourceApp(Struct):
+class SourceApp(Struct, gc=False):
     name: str | UnsetType = UNSET
     version: str | UnsetType = UNSET
 
 
-class Client(Struct):
+class Client(Struct, gc=False):
     client_id: Id
     display_name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     timezone: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
     birth_year: Annotated[int, Meta(ge=1900, le=2100)] | UnsetType = UNSET
 
 
-class Provider(Struct):
+class Provider(Struct, gc=False):
     provider_id: Id
     name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
 
 
-class Period(Struct):
+class Period(Struct, gc=False):
     start: Timestamp
     end: Timestamp
 
 
-class Share(Struct):
+class Share(Struct, gc=False):
     scope: Literal["raw", "summary"]
     consented_at: Timestamp
     period: Period
 
 
-class Emotion(Struct):
+class Emotion(Struct, gc=False):
     label: Label
     intensity: Intensity
 
 
-class BodySensation(Struct):
+class BodySensation(Struct, gc=False):
     location: Label
     sensation: Label
     intensity: Intensity
 
 
-class Checkin(Struct):
+class Checkin(Struct, gc=False):
     checkin_id: Id
     at: Timestamp
     mood: Mood | UnsetType = UNSET
@@ -83,14 +85,14 @@ class Checkin(Struct):
     note: Text | UnsetType = UNSET
 
 
-class Message(Struct):
+class Message(Struct, gc=False):
     message_id: Id
     at: Timestamp
     role: Literal["client", "guide"]
     text: Text
 
 
-class Conversation(Struct):
+class Conversation(Struct, gc=False):
     conversation_id: Id
     started_at: Timestamp
     title: Annotated[str, Meta(max_length=500)] | UnsetType = UNSET
@@ -98,7 +100,7 @@ class Conversation(Struct):
     messages: list[Message] | UnsetType = UNSET
 
 
-class Practice(Struct):
+class Practice(Struct, gc=False):
     practice_id: Id
     at: Timestamp
     kind: Label
@@ -108,7 +110,7 @@ class Practice(Struct):
     helpful: bool | UnsetType = UNSET
 
 
-class Export(Struct):
+class Export(Struct, gc=False):
     format: Literal["client-export"]
     format_version: Annotated[str, Meta(pattern=r"^1\.[0-9]+$")]
     export_id: Id
@@ -152,20 +154,86 @@ def read_export(name: str, data: bytes) -> Export:
 # --- checks JSON Schema makes that typed decoding alone does not ---------------------------
 
 def _semantic_problem(export: Export) -> str | None:
+    return (_bad_id(export) or _bad_timestamp(export) or _summary_with_messages(export)
+            or _duplicate_id("checkins", "checkin_id", export.checkins)
+            or _duplicate_id("conversations", "conversation_id", export.conversations)
+            or _duplicate_message_id(export.conversations)
+            or _duplicate_id("practices", "practice_id", export.practices))
+
+
+_ID_LINES = re.compile(r"(?:[A-Za-z0-9._:-]{1,128}\n)*")
+_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
+_DIGITS_TO_NINE = str.maketrans("0123456789", "9999999999")
+
+
+def _bad_id(export: Export) -> str | None:
+    values = [export.export_id, export.client.client_id, export.provider.provider_id]
+    values += [c.checkin_id for c in export.checkins]
+    values += [c.conversation_id for c in export.conversations]
+    values += [m.message_id for m in _all_messages(export)]
+    values += [p.practice_id for p in export.practices]
+    if _ID_LINES.fullmatch("\n".join(values) + "\n"):
+        return None
+    for path, value in _ids(export):
+        if not _ID.fullmatch(value):
+            return f"{path}: expected {_expected('x_id')}, got {_describe_value('x_id', value)}"
+    return None
+
+
+def _bad_timestamp(export: Export) -> str | None:
+    values = [export.exported_at, export.share.consented_at, export.share.period.start,
+              export.share.period.end]
+    values += [c.at for c in export.checkins]
+    values += [c.started_at for c in export.conversations]
+    values += [m.at for m in _all_messages(export)]
+    values += [p.at for p in export.practices]
+    # Timestamps come in a handful of shapes; check each shape once, not each value.
+    shapes = set("\n".join(values).translate(_DIGITS_TO_NINE).split("\n"))
+    try:
+        if all(_TIMESTAMP.match(shape) for shape in shapes):
+            for value in values:
+                datetime.fromisoformat(value)
+            return None
+    except ValueError:
+        pass
     for path, value in _timestamps(export):
+        field = path.rsplit(".", 1)[-1]
+        if not _TIMESTAMP.match(value):
+            return f"{path}: expected {_expected(field)}, got {_describe_value(field, value)}"
         try:
             datetime.fromisoformat(value)
         except ValueError:
             return f"{path}: expected a real date and time, got {_quote(value)}"
+    return None
+
+
+def _all_messages(export: Export) -> list[Message]:
+    return [m for c in export.conversations if c.messages is not UNSET for m in c.messages]
+
+
+def _summary_with_messages(export: Export) -> str | None:
     if export.share.scope == "summary":
         for i, conversation in enumerate(export.conversations):
             if conversation.messages is not UNSET:
                 return (f"conversations[{i}].messages: a summary-scope export must not carry "
                         "messages (share.scope is \"summary\")")
-    return (_duplicate_id("checkins", "checkin_id", export.checkins)
-            or _duplicate_id("conversations", "conversation_id", export.conversations)
-            or _duplicate_message_id(export.conversations)
-            or _duplicate_id("practices", "practice_id", export.practices))
+    return None
+
+
+def _ids(export: Export):
+    yield "export_id", export.export_id
+    yield "client.client_id", export.client.client_id
+    yield "provider.provider_id", export.provider.provider_id
+    for i, c in enumerate(export.checkins):
+        yield f"checkins[{i}].checkin_id", c.checkin_id
+    for i, c in enumerate(export.conversations):
+        yield f"conversations[{i}].conversation_id", c.conversation_id
+        if c.messages is not UNSET:
+            for j, m in enumerate(c.messages):
+                yield f"conversations[{i}].messages[{j}].message_id", m.message_id
+    for i, p in enumerate(export.practices):
+        yield f"practices[{i}].practice_id", p.practice_id
 
 
 def _timestamps(export: Export):

@@ -17,6 +17,9 @@ from msgspec import UNSET
 from .export_format import Export
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
+# Timestamp columns travel as ISO 8601 text and are cast by DuckDB (vectorized, exact offsets).
+TIMESTAMP_COLUMNS = frozenset({"checked_in_at", "started_at", "sent_at", "practiced_at", "exported_at",
+                               "consented_at", "period_start", "period_end"})
 DEFAULT_TIMEZONE = "UTC"
 
 _encode = msgspec.json.encode
@@ -47,7 +50,8 @@ def _opt(value):
 
 
 def _instants(values: list[str]) -> pa.Array:
-    return pa.array([datetime.fromisoformat(v) for v in values], type=UTC_MICROS)
+    """Validated timestamps as text DuckDB can cast: the seconds-less form gets ':00'."""
+    return pa.array([v if v[16] == ":" else v[:16] + ":00" + v[16:] for v in values], pa.string())
 
 
 def batch_tables(files: list[AcceptedFile]) -> dict[str, pa.Table]:
@@ -133,21 +137,13 @@ def checkins_table(files: list[AcceptedFile]) -> pa.Table:
 
 
 def _checkin_children(files, attribute: str, fields: tuple[str, ...]) -> dict[str, list]:
-    out: dict[str, list] = {"file_idx": [], "client_id": [], "checkin_id": [], "position": []}
-    out.update({name: [] for name in fields})
-    for f in files:
-        client_id = f.export.client.client_id
-        for checkin in f.export.checkins:
-            children = getattr(checkin, attribute)
-            if children is UNSET:
-                continue
-            for position, child in enumerate(children):
-                out["file_idx"].append(f.file_idx)
-                out["client_id"].append(client_id)
-                out["checkin_id"].append(checkin.checkin_id)
-                out["position"].append(position)
-                for name in fields:
-                    out[name].append(getattr(child, name))
+    rows = [(f.file_idx, f.export.client.client_id, c.checkin_id, position, child)
+            for f in files for c in f.export.checkins if getattr(c, attribute) is not UNSET
+            for position, child in enumerate(getattr(c, attribute))]
+    out = {"file_idx": [r[0] for r in rows], "client_id": [r[1] for r in rows],
+           "checkin_id": [r[2] for r in rows], "position": [r[3] for r in rows]}
+    for name in fields:
+        out[name] = [getattr(r[4], name) for r in rows]
     return out
 
 

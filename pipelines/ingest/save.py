@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from .normalize import TIMESTAMP_COLUMNS
+
 STATUSES = ("new", "unchanged", "revised", "stale")
 
 
@@ -45,101 +47,133 @@ def save_batch(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> d
     return counts
 
 
+def _casts(table: pa.Table) -> str:
+    """``REPLACE (...)`` turning the ISO 8601 text columns of ``table`` into TIMESTAMPTZ."""
+    casts = [c for c in table.column_names
+             if c in TIMESTAMP_COLUMNS and pa.types.is_string(table.schema.field(c).type)]
+    return f" REPLACE ({', '.join(f'CAST({c} AS TIMESTAMPTZ) AS {c}' for c in casts)})" if casts else ""
+
+
 def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
                    counts: dict[int, Counter]) -> None:
     incoming = tables[spec.table]
     if incoming.num_rows == 0:
         return
     t, key = spec.table, spec.key
-    con.register("incoming", incoming)
+    con.register("arrow_batch", incoming)
     try:
-        # Status of each incoming row against the version current when its file comes up:
-        # the stored one (file_idx -1) and those of earlier files, newest export winning,
-        # the earlier-seen version winning a tie.
+        # Every version of each incoming record: the stored one (file_idx -1) and the batch's.
+        # Narrow columns only: message text is not carried through the grouping.
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE incoming_status AS
-            WITH stored AS (
-                SELECT s.client_id, s.{key}, -1 AS file_idx, s.exported_at, s.content_hash, s.export_id
-                FROM {t} s
-                SEMI JOIN (SELECT DISTINCT client_id, {key} FROM incoming) i USING (client_id, {key})
-            ), versions AS (
-                SELECT * FROM stored
-                UNION ALL
-                SELECT client_id, {key}, file_idx, exported_at, content_hash, export_id FROM incoming
-            ), with_previous AS (
-                SELECT *, arg_max({{'hash': content_hash, 'exported_at': exported_at, 'export_id': export_id}},
-                                  {{'e': exported_at, 'f': -file_idx}})
-                          OVER (PARTITION BY client_id, {key} ORDER BY file_idx
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous
-                FROM versions
+            CREATE OR REPLACE TEMP TABLE versions AS
+            SELECT client_id, {key}, file_idx, CAST(exported_at AS TIMESTAMPTZ) AS exported_at,
+                   content_hash, export_id
+            FROM arrow_batch
+            UNION ALL
+            SELECT s.client_id, s.{key}, -1, s.exported_at, s.content_hash, s.export_id
+            FROM {t} s
+            SEMI JOIN (SELECT DISTINCT client_id, {key} FROM arrow_batch) i USING (client_id, {key})
+        """)
+        # Each incoming row gets
+        #   status:    against the version current when its file comes up (newest export wins,
+        #              the earlier-seen version wins a tie): new, unchanged, revised or stale;
+        #   is_keeper: whether it is the version to store: the winning content, attributed to
+        #              the earliest export carrying it (so batching cannot change the result).
+        # Records whose versions all agree (nearly all) take a grouped fast path; records with
+        # differing versions are ranked with window functions.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE merged AS
+            WITH record_groups AS (
+                SELECT client_id, {key},
+                       min(content_hash) <> max(content_hash) AS differs,
+                       min(file_idx) AS first_idx,
+                       arg_min(file_idx, {{'e': exported_at, 'f': file_idx}}) AS keeper_idx,
+                       bool_or(file_idx = -1) AS has_stored
+                FROM versions GROUP BY ALL
+            ), agreeing AS (
+                SELECT v.client_id, v.{key}, v.file_idx, v.export_id, g.has_stored,
+                       CASE WHEN v.file_idx = g.first_idx THEN 'new' ELSE 'unchanged' END AS status,
+                       NULL::VARCHAR AS previous_export_id,
+                       v.file_idx = g.keeper_idx AS is_keeper
+                FROM versions v JOIN record_groups g USING (client_id, {key})
+                WHERE NOT g.differs AND v.file_idx >= 0
+            ), differing AS (
+                SELECT v.*, g.has_stored FROM versions v JOIN record_groups g USING (client_id, {key})
+                WHERE g.differs
+            ), ranked AS (
+                SELECT *,
+                    arg_max({{'hash': content_hash, 'exported_at': exported_at, 'export_id': export_id}},
+                            {{'e': exported_at, 'f': -file_idx}})
+                        OVER (PARTITION BY client_id, {key} ORDER BY file_idx
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous,
+                    arg_max(content_hash, {{'e': exported_at, 'f': -file_idx}})
+                        OVER (PARTITION BY client_id, {key}) AS winning_hash
+                FROM differing
+            ), keyed AS (
+                SELECT *,
+                    min(CASE WHEN content_hash = winning_hash THEN {{'e': exported_at, 'f': file_idx}} END)
+                        OVER (PARTITION BY client_id, {key}) AS keeper
+                FROM ranked
             )
-            SELECT client_id, {key} AS record_id, file_idx, export_id,
-                   previous.export_id AS previous_export_id,
+            SELECT * FROM agreeing
+            UNION ALL
+            SELECT client_id, {key}, file_idx, export_id, has_stored,
                    CASE WHEN previous IS NULL THEN 'new'
                         WHEN previous.hash = content_hash THEN 'unchanged'
                         WHEN exported_at > previous.exported_at THEN 'revised'
-                        ELSE 'stale' END AS status
-            FROM with_previous
+                        ELSE 'stale' END,
+                   previous.export_id,
+                   keeper = {{'e': exported_at, 'f': file_idx}}
+            FROM keyed
             WHERE file_idx >= 0
         """)
-        for file_idx, status, n in con.execute(
-                "SELECT file_idx, status, count(*) FROM incoming_status GROUP BY ALL").fetchall():
+        replaced = 0
+        for file_idx, status, n, n_replacing in con.execute(
+                "SELECT file_idx, status, count(*), count(*) FILTER (WHERE is_keeper AND has_stored) "
+                "FROM merged GROUP BY ALL").fetchall():
             counts[file_idx][status] += n
+            replaced += n_replacing
         con.execute(f"""
             INSERT INTO record_revisions
-            SELECT client_id, '{spec.kind}', record_id, previous_export_id, export_id, now()
-            FROM incoming_status WHERE status = 'revised'
+            SELECT client_id, '{spec.kind}', {key}, previous_export_id, export_id, now()
+            FROM merged WHERE status = 'revised'
         """)
-        # The version to keep per record: the winning content (newest export, stored version
-        # first on a tie), attributed to the earliest export that carries it. Order-independent,
-        # so batching files differently gives the same table.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE to_write AS
-            WITH candidates AS (
-                SELECT client_id, {key}, content_hash, exported_at, file_idx FROM incoming
-                UNION ALL
-                SELECT s.client_id, s.{key}, s.content_hash, s.exported_at, -1 FROM {t} s
-                SEMI JOIN (SELECT DISTINCT client_id, {key} FROM incoming) i USING (client_id, {key})
-            ), winning AS (
-                SELECT client_id, {key},
-                       arg_max(content_hash, {{'e': exported_at, 'f': -file_idx}}) AS content_hash
-                FROM candidates GROUP BY ALL
-            ), keeper AS (
-                SELECT c.client_id, c.{key},
-                       arg_min(c.file_idx, {{'e': c.exported_at, 'f': c.file_idx}}) AS file_idx
-                FROM candidates c JOIN winning w USING (client_id, {key}, content_hash)
-                GROUP BY ALL
-            )
-            SELECT i.* FROM incoming i JOIN keeper k USING (client_id, {key}, file_idx)
-        """)
-        for table in (t, *spec.children):
-            con.execute(f"""
-                DELETE FROM {table} USING to_write w
-                WHERE {table}.client_id = w.client_id AND {table}.{key} = w.{key}
-            """)
-        con.execute(f"INSERT INTO {t} BY NAME SELECT * EXCLUDE (file_idx) FROM to_write")
-        for child in spec.children:
-            con.register("incoming_child", tables[child])
-            try:
+        if replaced:  # only revisions and re-attributions touch stored rows
+            for table in (t, *spec.children):
                 con.execute(f"""
-                    INSERT INTO {child} BY NAME
-                    SELECT c.* EXCLUDE (file_idx) FROM incoming_child c
-                    SEMI JOIN to_write w USING (file_idx, client_id, {key})
+                    DELETE FROM {table} USING merged m
+                    WHERE m.is_keeper AND m.has_stored
+                      AND {table}.client_id = m.client_id AND {table}.{key} = m.{key}
                 """)
-            finally:
-                con.unregister("incoming_child")
+        con.execute(f"""
+            INSERT INTO {t} BY NAME
+            SELECT i.* EXCLUDE (file_idx){_casts(incoming)} FROM arrow_batch i
+            SEMI JOIN (SELECT file_idx, client_id, {key} FROM merged WHERE is_keeper) k
+                USING (file_idx, client_id, {key})
+        """)
     finally:
-        con.unregister("incoming")
+        con.unregister("arrow_batch")
+    for child in spec.children:
+        con.register("arrow_child", tables[child])
+        try:
+            con.execute(f"""
+                INSERT INTO {child} BY NAME
+                SELECT c.* EXCLUDE (file_idx) FROM arrow_child c
+                SEMI JOIN (SELECT file_idx, client_id, {key} FROM merged WHERE is_keeper) k
+                    USING (file_idx, client_id, {key})
+            """)
+        finally:
+            con.unregister("arrow_child")
 
 
 def _save_exports(con, exports: pa.Table) -> None:
     """Record each export file, then refresh the clients and providers it names."""
-    con.register("incoming_exports", exports)
+    con.register("arrow_exports", exports)
     try:
         # A repeated export_id with new bytes replaces the earlier row: one row per export.
-        con.execute("""
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE export_rows AS
-            SELECT * EXCLUDE (file_idx) FROM incoming_exports
+            SELECT * EXCLUDE (file_idx){_casts(exports)} FROM arrow_exports
             QUALIFY row_number() OVER (PARTITION BY export_id ORDER BY file_idx DESC) = 1
         """)
         con.execute("DELETE FROM exports USING export_rows r WHERE exports.export_id = r.export_id")
@@ -178,4 +212,4 @@ def _save_exports(con, exports: pa.Table) -> None:
             GROUP BY e.client_id, e.provider_id
         """)
     finally:
-        con.unregister("incoming_exports")
+        con.unregister("arrow_exports")
