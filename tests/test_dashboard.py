@@ -1,0 +1,28 @@
+"""The app starts and its pages render against a real database (Streamlit AppTest)."""
+
+from streamlit.testing.v1 import AppTest
+
+from pipelines import db
+from pipelines.ingest import ingest_paths
+from tests.conftest import ROOT, make_export, write_export
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def test_home_page_shows_what_the_database_holds(tmp_path, monkeypatch):
+    db_path = tmp_path / "interlude.duckdb"
+    con = db.connect(db_path)
+    ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
+    con.close()
+    monkeypatch.setenv("INTERLUDE_DB", str(db_path))
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Clients"] == "1" and metrics["Check-ins"] == "4" and metrics["Messages"] == "6"
+
+
+def test_home_page_without_a_database_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERLUDE_DB", str(tmp_path / "missing.duckdb"))
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    assert not app.exception
+    assert "make sample-db" in app.info[0].value
