@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 import duckdb
+import pyarrow as pa
 
 from . import limits
 from .appointments import AppointmentsRejected, is_appointments_csv, read_appointments, save_appointments
@@ -209,14 +210,25 @@ def _ingest_appointments(con, result: FileResult, data: bytes) -> None:
 
 
 def _write_log(con, run_id: str, results: list[FileResult]) -> None:
+    """One ingest_log row per file, inserted in bulk (row-by-row inserts cost ~1.5 ms each)."""
     if not results:
         return
-    now = datetime.now(timezone.utc)
-    con.executemany(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, now, r.name, r.sha256, r.export_id, r.status, r.reason,
-          r.counts["new"], r.counts["unchanged"], r.counts["revised"], r.counts["stale"])
-         for r in results])
+    rows = pa.table({
+        "run_id": pa.array([run_id] * len(results), pa.string()),
+        "logged_at": pa.array([datetime.now(timezone.utc)] * len(results), pa.timestamp("us", tz="UTC")),
+        "file_name": pa.array([r.name for r in results], pa.string()),
+        "file_sha256": pa.array([r.sha256 for r in results], pa.string()),
+        "export_id": pa.array([r.export_id for r in results], pa.string()),
+        "status": pa.array([r.status for r in results], pa.string()),
+        "reason": pa.array([r.reason for r in results], pa.string()),
+        **{f"n_{status}": pa.array([r.counts[status] for r in results], pa.int32())
+           for status in ("new", "unchanged", "revised", "stale")},
+    })
+    con.register("ingest_log_rows", rows)
+    try:
+        con.execute("INSERT INTO ingest_log BY NAME SELECT * FROM ingest_log_rows")
+    finally:
+        con.unregister("ingest_log_rows")
 
 
 def _log_unsaved(con, report: IngestReport) -> None:
