@@ -71,11 +71,74 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
         load_bundled_extensions(con)
     if not read_only:
         migrate(con)
+        rehash_stored(con)
     return con
 
 
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+# What a record's content is, for telling an unchanged record from a revised one: DuckDB's
+# 64-bit hash() over its stored columns, computed in SQL both for incoming batches and for
+# rows stored before (rehash_stored). It only ever compares versions of one record, so 64
+# bits are plenty. hash() is deterministic but not promised stable across DuckDB releases:
+# connect() recomputes stored digests when the DuckDB version that made them changes.
+# A check-in's emotions and body sensations are part of its content, as an order-aware
+# multiset digest (sum of hash(position, fields...)) in ``<child table>_content``.
+RECORD_CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "checkins": ("checkin_id", "checked_in_at", "mood", "stress", "energy", "sleep_hours", "note",
+                 "checkin_emotions_content", "checkin_body_sensations_content"),
+    "conversations": ("conversation_id", "started_at", "title", "summary"),
+    "messages": ("conversation_id", "message_id", "sent_at", "role", "text"),
+    "practices": ("practice_id", "practiced_at", "kind", "duration_min", "stress_before", "stress_after",
+                  "helpful"),
+}
+CHILD_CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "checkin_emotions": ("label", "intensity"),
+    "checkin_body_sensations": ("location", "sensation", "intensity"),
+}
+
+
+def content_hash_sql(table: str) -> str:
+    """SQL expression of a ``table`` row's content digest (columns referenced unqualified)."""
+    return f"hash({', '.join(RECORD_CONTENT_COLUMNS[table])})"
+
+
+def child_content_sql(child: str) -> str:
+    """Aggregate over one check-in's ``child`` rows giving its ``<child>_content`` column."""
+    return f"sum(hash(position, {', '.join(CHILD_CONTENT_COLUMNS[child])})) AS {child}_content"
+
+
+def _rehash_stored_sql() -> str:
+    children = "".join(
+        f" LEFT JOIN (SELECT client_id, checkin_id, {child_content_sql(child)} FROM {child} GROUP BY ALL)"
+        " USING (client_id, checkin_id)" for child in CHILD_CONTENT_COLUMNS)
+    statements = [f"""
+        UPDATE checkins SET content_hash = d.content_hash
+        FROM (SELECT client_id, checkin_id, {content_hash_sql('checkins')} AS content_hash
+              FROM checkins{children}) d
+        WHERE checkins.client_id = d.client_id AND checkins.checkin_id = d.checkin_id;"""]
+    statements += [f"UPDATE {t} SET content_hash = {content_hash_sql(t)};"
+                   for t in ("conversations", "messages", "practices")]
+    return "\n".join(statements)
+
+
+def rehash_stored(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute stored content digests if another DuckDB version made them (one transaction)."""
+    made_by = con.execute("SELECT duckdb_version FROM content_digests").fetchone()
+    if made_by and made_by[0] == duckdb.__version__:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(_rehash_stored_sql())
+        con.execute("DELETE FROM content_digests")
+        con.execute("INSERT INTO content_digests VALUES (?)", [duckdb.__version__])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    log.info("recomputed stored content digests for duckdb %s", duckdb.__version__)
 
 
 # Versioned migrations: append, never edit a released one.
@@ -216,6 +279,116 @@ MIGRATIONS: list[tuple[int, str]] = [
         n_revised   INTEGER NOT NULL,
         n_stale     INTEGER NOT NULL
     );
+    """),
+    (2, """
+    -- Content digests become DuckDB hash() values computed in SQL (see content_hash_sql);
+    -- rehash_stored() fills them right after migrating.
+    ALTER TABLE checkins ALTER content_hash SET DATA TYPE UBIGINT USING 0;
+    ALTER TABLE conversations ALTER content_hash SET DATA TYPE UBIGINT USING 0;
+    ALTER TABLE messages ALTER content_hash SET DATA TYPE UBIGINT USING 0;
+    ALTER TABLE practices ALTER content_hash SET DATA TYPE UBIGINT USING 0;
+    CREATE TABLE content_digests (duckdb_version VARCHAR NOT NULL);
+    """),
+    (3, """
+    -- Client-authored text units, as the analysis contract defines them. text_key = md5(text)
+    -- keys everything computed from the text alone (embeddings, signals), so identical
+    -- texts are processed once.
+    CREATE VIEW text_units AS
+    SELECT 'message' AS source, m.message_id AS source_id, m.client_id, e.provider_id,
+           m.conversation_id, m.sent_at AS written_at, m.text, md5(m.text) AS text_key
+    FROM messages m JOIN exports e USING (export_id)
+    WHERE m.role = 'client' AND trim(m.text) <> ''
+    UNION ALL
+    SELECT 'note', c.checkin_id, c.client_id, e.provider_id, NULL, c.checked_in_at, c.note, md5(c.note)
+    FROM checkins c JOIN exports e USING (export_id)
+    WHERE c.note IS NOT NULL AND trim(c.note) <> ''
+    UNION ALL
+    SELECT 'summary', v.conversation_id, v.client_id, e.provider_id, v.conversation_id, v.started_at,
+           v.summary, md5(v.summary)
+    FROM conversations v JOIN exports e USING (export_id)
+    WHERE v.summary IS NOT NULL AND trim(v.summary) <> '';
+
+    CREATE TABLE text_embeddings (
+        text_key  VARCHAR NOT NULL,
+        backend   VARCHAR NOT NULL,
+        embedding FLOAT[384] NOT NULL
+    );
+    CREATE TABLE text_signals (
+        text_key        VARCHAR NOT NULL,
+        signals_version VARCHAR NOT NULL,
+        valence         DOUBLE,
+        emotion         VARCHAR,
+        stress          DOUBLE,
+        insight         DOUBLE,
+        risk            VARCHAR,
+        risk_reason     VARCHAR,
+        evidence        VARCHAR
+    );
+    CREATE TABLE themes (
+        theme_id   VARCHAR NOT NULL,
+        scope      VARCHAR NOT NULL,
+        client_id  VARCHAR,
+        label      VARCHAR NOT NULL,
+        keywords   VARCHAR[] NOT NULL,
+        n_texts    INTEGER NOT NULL,
+        first_at   TIMESTAMPTZ,
+        last_at    TIMESTAMPTZ,
+        centroid   FLOAT[384] NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+    );
+    -- Which theme each text belongs to, one table per scope (rebuilt independently).
+    CREATE TABLE text_client_themes (
+        source    VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL,
+        theme_id  VARCHAR NOT NULL
+    );
+    CREATE TABLE text_caseload_themes (
+        source    VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL,
+        theme_id  VARCHAR NOT NULL
+    );
+    -- What the themes of a scope were last built from, so unchanged clients are skipped.
+    CREATE TABLE theme_fingerprints (
+        scope       VARCHAR NOT NULL,
+        client_id   VARCHAR,
+        fingerprint VARCHAR NOT NULL,
+        n_texts     INTEGER NOT NULL,
+        built_at    TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE theme_quotes (
+        theme_id  VARCHAR NOT NULL,
+        rank      INTEGER NOT NULL,
+        source    VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        client_id VARCHAR NOT NULL
+    );
+    CREATE TABLE analysis_runs (
+        run_id       VARCHAR NOT NULL,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ,
+        n_texts      INTEGER,
+        n_embedded   INTEGER,
+        n_scored     INTEGER,
+        clients_reclustered INTEGER,
+        caseload_reclustered BOOLEAN,
+        embedding_backend VARCHAR
+    );
+
+    -- The contract's views (docs/analysis-contract.md).
+    CREATE VIEW analysis_texts AS
+    SELECT u.source, u.source_id, u.client_id, u.provider_id, u.conversation_id, u.written_at, u.text,
+           ct.theme_id AS client_theme_id, kt.theme_id AS caseload_theme_id,
+           s.valence, s.emotion, s.stress, s.insight, s.risk
+    FROM text_units u
+    LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
+    LEFT JOIN text_caseload_themes kt USING (source, source_id, client_id)
+    LEFT JOIN text_signals s USING (text_key);
+
+    CREATE VIEW analysis_themes AS
+    SELECT theme_id, scope, client_id, label, keywords, n_texts, first_at, last_at
+    FROM themes;
     """),
 ]
 

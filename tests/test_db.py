@@ -52,3 +52,23 @@ def test_key_from_environment(db_path, monkeypatch):
     monkeypatch.delenv(db.DB_KEY_ENV)
     with pytest.raises(duckdb.Error):
         db.connect(db_path)
+
+
+def test_content_digests_recomputed_from_stored_rows_match_those_made_at_ingest(db_path):
+    """A DuckDB upgrade recomputes digests from stored rows; they must equal the ingest's own,
+    or every record would read as revised after an upgrade."""
+    from pipelines.ingest import ingest_paths
+    from tests.conftest import SAMPLE
+
+    con = db.connect(db_path)
+    ingest_paths(con, [SAMPLE / "exports"])
+    tables = ("checkins", "conversations", "messages", "practices")
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    assert all(before.values())
+    con.execute("UPDATE content_digests SET duckdb_version = 'older'")
+    con.execute("UPDATE messages SET content_hash = 0")
+    con.close()
+    con = db.connect(db_path)  # notices the version and recomputes
+    for table in tables:
+        assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == before[table], table
+    assert con.execute("SELECT duckdb_version FROM content_digests").fetchone()[0] == duckdb.__version__

@@ -211,3 +211,28 @@ def test_cli_reports_each_file_and_exits_non_zero_on_rejection(tmp_path, db_path
     again = run_cli("ingest", good, "--db", db_path)
     assert again.returncode == 0
     assert again.stdout.splitlines()[0] == f"accepted  {good}: 0 new, 13 unchanged, 0 revised (already ingested)"
+
+
+def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path):
+    """Large ingests parse in a spawned worker; verdicts and tables must not change."""
+    exports = [make_export(export_id=f"exp-{i}", client={"client_id": f"c-{i % 3}"},
+                           exported_at=f"2026-11-{16 + i}T07:30:00-06:00") for i in range(6)]
+    for i, export in enumerate(exports):
+        export["checkins"][0]["stress"] = i
+    paths = [write_export(tmp_path, e) for e in exports]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    paths.insert(2, bad)
+    from pipelines.ingest import ingest_sources
+    from pipelines.ingest.sources import iter_sources
+    in_process, in_worker = db.connect(None), db.connect(None)
+    first = ingest_sources(in_process, iter_sources(paths))
+    second = ingest_sources(in_worker, iter_sources(paths), worker_after_bytes=0, batch_max_records=7)
+    assert [(f.status, f.counts, f.sha256) for f in first.files] == \
+        [(f.status, f.counts, f.sha256) for f in second.files]
+    assert second.files[2].status == "rejected" and "bad.json" in second.files[2].reason
+    for table in ("checkins", "messages", "checkin_emotions", "exports"):
+        query = f"SELECT * EXCLUDE ({'ingested_at' if table == 'exports' else 'client_id'}) FROM {table} ORDER BY ALL"
+        assert in_process.execute(query).fetchall() == in_worker.execute(query).fetchall()
+    again = ingest_sources(in_worker, iter_sources(paths), worker_after_bytes=0)
+    assert {f.reason for f in again.files if f.status == "accepted"} == {"already ingested"}

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import multiprocessing
 import uuid
-from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
@@ -23,8 +24,7 @@ import pyarrow as pa
 
 from . import limits
 from .appointments import AppointmentsRejected, is_appointments_csv, read_appointments, save_appointments
-from .export_format import ExportRejected, read_export
-from .normalize import AcceptedFile, batch_tables, record_count
+from .parse import ParsedFile, concat_chunks, one_file, parse_chunk, remember_known_files, shift_files
 from .save import STATUSES, save_batch
 from .sources import Source, SourceRejected, iter_sources
 
@@ -82,42 +82,129 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable) -> IngestRepor
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
-                   *, batch_max_records: int = limits.BATCH_MAX_RECORDS) -> IngestReport:
-    """Ingest already-located sources (e.g. uploaded files); see module docstring."""
+                   *, batch_max_records: int = limits.BATCH_MAX_RECORDS,
+                   worker_after_bytes: int = limits.WORKER_AFTER_BYTES) -> IngestReport:
+    """Ingest already-located sources (e.g. uploaded files); see module docstring.
+
+    Once more than ``worker_after_bytes`` of exports have been read, parsing moves to a
+    worker process so that it overlaps with DuckDB saving the previous batch.
+    """
     gc_was_enabled = gc.isenabled()
     # Millions of small decoded structs make the cyclic GC rescan the heap over and over
     # (a third of ingest time); nothing here builds reference cycles.
     gc.disable()
+    threads, threshold = con.execute(
+        "SELECT current_setting('threads'), current_setting('checkpoint_threshold')").fetchone()
+    # The parsing worker has a core of its own; DuckDB's saving queries gain little from a
+    # second thread and lose more to sharing it (measured).
+    con.execute(f"SET threads = {max(1, threads - 1)}")
+    # Batches are committed to the write-ahead log (durable) and compressed into the file
+    # once at the end: checkpointing after every batch took twice as long and left a
+    # database file twice the size (measured with bench/ingest.py).
+    con.execute(f"SET checkpoint_threshold = '{limits.INGEST_CHECKPOINT_THRESHOLD}'")
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-save") as saver:
-            return _ingest(con, sources, batch_max_records, saver)
+        stored = dict(con.execute("SELECT file_sha256, n_records FROM exports").fetchall())
+        with _Parser(worker_after_bytes, stored) as parser:
+            report = _ingest(con, sources, batch_max_records, parser, stored)
+        con.execute("CHECKPOINT")
+        return report
     finally:
+        con.execute(f"SET threads = {threads}")
+        con.execute(f"SET checkpoint_threshold = '{threshold}'")
         if gc_was_enabled:
             gc.enable()
 
 
-def _ingest(con, sources, batch_max_records: int, saver: ThreadPoolExecutor) -> IngestReport:
+class _Parser:
+    """Parses chunks of files in this process until enough bytes have gone by, then in a
+    worker process (spawned, never forked: DuckDB's threads must not be forked)."""
+
+    def __init__(self, worker_after_bytes: int, known: dict[str, int]):
+        self.worker_after_bytes = worker_after_bytes
+        self.known = known
+        self.bytes_seen = 0
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "_Parser":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def submit(self, chunk: list[tuple[str, bytes | str]], n_bytes: int) -> Future:
+        self.bytes_seen += n_bytes
+        if self.pool is None and self.bytes_seen > self.worker_after_bytes:
+            self.pool = ProcessPoolExecutor(max_workers=limits.PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=remember_known_files, initargs=(dict(self.known),))
+        if self.pool is not None:
+            return self.pool.submit(parse_chunk, chunk)
+        done: Future = Future()
+        done.set_result(parse_chunk(chunk, self.known))
+        return done
+
+
+@dataclass
+class _Batch:
+    """Parsed files waiting to be saved together in one transaction."""
+    results: list[FileResult] = field(default_factory=list)
+    parsed: list[ParsedFile] = field(default_factory=list)
+    tables: list[dict] = field(default_factory=list)
+    n_records: int = 0
+
+
+def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[str, int]) -> IngestReport:
     report = IngestReport(uuid.uuid4().hex, [])
-    stored = dict(con.execute("SELECT file_sha256, n_records FROM exports").fetchall())
-    batch: list[tuple[FileResult, AcceptedFile]] = []
-    batch_records = 0
-    saving: Future | None = None  # DuckDB saves one batch while Python reads the next
+    in_flight: deque[tuple[list[FileResult], Future, int]] = deque()
+    chunk: list[tuple[str, bytes | str]] = []
+    chunk_results: list[FileResult] = []
+    chunk_bytes = 0
+    batch = _Batch()
 
-    def finish_saving() -> None:
-        nonlocal saving
-        if saving is not None:
-            for result, accepted in saving.result():
+    def save_batch_now() -> None:
+        nonlocal batch
+        if batch.results:
+            _save_files(con, report.run_id, batch.results, concat_chunks(batch.tables))
+            for result, parsed in zip(batch.results, batch.parsed):
                 if result.status == "accepted":
-                    stored[accepted.sha256] = record_count(accepted.export)
-            saving = None
+                    stored[parsed.sha256] = parsed.n_records
+        batch = _Batch()
 
-    def flush() -> None:
-        nonlocal batch, batch_records, saving
-        if batch:
-            tables = batch_tables([accepted for _, accepted in batch])
-            finish_saving()
-            saving = saver.submit(_save_files, con, report.run_id, batch, tables)
-        batch, batch_records = [], 0
+    def absorb_oldest() -> None:
+        """Take the oldest parsed chunk into the batch; save the batch when it is full."""
+        results, future, _ = in_flight.popleft()
+        parsed = future.result()
+        tables = shift_files(parsed.tables, len(batch.results))
+        accepted_any = False
+        for result, file in zip(results, parsed.files):
+            result.sha256 = file.sha256
+            if not file.accepted:
+                result.status, result.reason = "rejected", file.reason
+                continue
+            if file.already_ingested:
+                # Byte-identical to a file already ingested: by idempotence it changes nothing.
+                result.counts["unchanged"] = file.n_records
+                result.reason = "already ingested"
+                continue
+            result.export_id = file.export_id
+            batch.results.append(result)
+            batch.parsed.append(file)
+            batch.n_records += file.n_records
+            accepted_any = True
+        if accepted_any:
+            batch.tables.append(tables)
+        if batch.n_records >= batch_max_records:
+            save_batch_now()
+
+    def submit_chunk() -> None:
+        nonlocal chunk, chunk_results, chunk_bytes
+        if chunk:
+            in_flight.append((chunk_results, parser.submit(chunk, chunk_bytes), chunk_bytes))
+            chunk, chunk_results, chunk_bytes = [], [], 0
+        # Bounded read-ahead: parsed chunks are absorbed once done or when too much is pending.
+        while in_flight and (in_flight[0][1].done()
+                             or sum(n for _, _, n in in_flight) > limits.PARSE_AHEAD_BYTES):
+            absorb_oldest()
 
     for source in sources:
         result = FileResult(source.name, source.kind if source.kind in ("rejected", "skipped") else "accepted",
@@ -127,66 +214,71 @@ def _ingest(con, sources, batch_max_records: int, saver: ThreadPoolExecutor) -> 
             if source.kind == "rejected":
                 result.reason = f"file {source.name}: {source.note}"
             continue
+        if source.kind == "export":
+            if source.disk is not None:  # read where it is parsed
+                payload, n_bytes = source.disk
+            else:
+                try:
+                    payload = source.read()
+                except SourceRejected as error:
+                    result.status, result.reason = "rejected", f"file {source.name}: {error}"
+                    continue
+                n_bytes = len(payload)
+            chunk.append((source.name, payload))
+            chunk_results.append(result)
+            chunk_bytes += n_bytes
+            if chunk_bytes >= limits.PARSE_CHUNK_BYTES:
+                submit_chunk()
+            continue
+        # Appointments: files listed before them are saved before them.
+        submit_chunk()
+        while in_flight:
+            absorb_oldest()
+        save_batch_now()
         try:
             data = source.read()
         except SourceRejected as error:
             result.status, result.reason = "rejected", f"file {source.name}: {error}"
             continue
         result.sha256 = hashlib.sha256(data).hexdigest()
-        if source.kind == "appointments":
-            finish_saving()  # the connection is the saver's until then
-            _ingest_appointments(con, result, data)
-            continue
-        if result.sha256 in stored:
-            # Byte-identical to a file already ingested: by idempotence it changes nothing.
-            result.counts["unchanged"] = stored[result.sha256]
-            result.reason = "already ingested"
-            continue
-        try:
-            export = read_export(source.name, data)
-        except ExportRejected as error:
-            result.status, result.reason = "rejected", str(error)
-            continue
-        del data
-        result.export_id = export.export_id
-        batch.append((result, AcceptedFile(len(batch), source.name, result.sha256, export)))
-        batch_records += record_count(export)
-        if batch_records >= batch_max_records:
-            flush()
-    flush()
-    finish_saving()
+        _ingest_appointments(con, result, data)
+    submit_chunk()
+    while in_flight:
+        absorb_oldest()
+    save_batch_now()
     _log_unsaved(con, report)
     for result in report.files:
         log.info("ingest %s: %s %s", report.run_id[:8], result.status, result.export_id or "-")
     return report
 
 
-def _save_files(con, run_id: str, batch: list[tuple[FileResult, AcceptedFile]], tables=None):
-    """Save a batch in one transaction; on failure roll back and retry each file alone."""
+def _save_files(con, run_id: str, results: list[FileResult], tables: dict) -> None:
+    """Save a batch in one transaction; on failure roll back and retry each file alone.
+
+    ``results[i]`` is the file whose rows carry ``file_idx == i`` in ``tables``.
+    """
     try:
         con.execute("BEGIN TRANSACTION")
-        counts = save_batch(con, tables or batch_tables([accepted for _, accepted in batch]))
-        for result, accepted in batch:
-            result.counts = Counter({s: counts.get(accepted.file_idx, Counter())[s] for s in STATUSES})
-        _write_log(con, run_id, [result for result, _ in batch])
+        counts = save_batch(con, tables)
+        for file_idx, result in enumerate(results):
+            result.counts = Counter({s: counts.get(file_idx, Counter())[s] for s in STATUSES})
+        _write_log(con, run_id, results)
         con.execute("COMMIT")
     except Exception as error:  # anything: nothing of the batch may stay behind
         con.execute("ROLLBACK")
-        for result, _ in batch:
+        for result in results:
             result.counts = Counter()
-        if len(batch) > 1:
-            for result, accepted in batch:
-                _save_files(con, run_id, [(result, AcceptedFile(0, accepted.name, accepted.sha256,
-                                                                accepted.export))])
-            return batch
-        result = batch[0][0]
+        if len(results) > 1:
+            for file_idx, result in enumerate(results):
+                _save_files(con, run_id, [result], one_file(tables, file_idx))
+            return
+        result = results[0]
         # The exception text may quote data; only its type is reported and logged.
         log.error("ingest %s: saving export %s failed (%s)", run_id[:8], result.export_id,
                   type(error).__name__)
         result.status = "rejected"
         result.reason = (f"export {result.name}: could not be saved ({type(error).__name__}); "
                          "nothing from this file was kept")
-    return batch
 
 
 def _ingest_appointments(con, result: FileResult, data: bytes) -> None:

@@ -14,6 +14,15 @@ RATIO_CHECK_MIN_BYTES = 1 * MiB             # tiny members may compress well wit
 # Files are written to the database in batches of about this many records; each batch is
 # one transaction, and a batch that fails is retried file by file.
 BATCH_MAX_RECORDS = 200_000
+# Write-ahead log size before DuckDB checkpoints in the middle of an ingest (it always
+# checkpoints at the end of one).
+INGEST_CHECKPOINT_THRESHOLD = "4GiB"
+# Files are parsed in chunks of about this many bytes; past WORKER_AFTER_BYTES in one ingest
+# a worker process parses them while DuckDB saves, reading ahead at most PARSE_AHEAD_BYTES.
+PARSE_WORKERS = 2
+PARSE_CHUNK_BYTES = 4 * MiB
+WORKER_AFTER_BYTES = 8 * MiB
+PARSE_AHEAD_BYTES = 96 * MiB
 
 
 def human_bytes(n: int) -> str:

@@ -6,11 +6,11 @@ can resolve overlaps and revisions between files of one batch in set-based SQL.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 
-import msgspec
+import numpy as np
 import pyarrow as pa
 from msgspec import UNSET
 
@@ -21,8 +21,6 @@ UTC_MICROS = pa.timestamp("us", tz="UTC")
 TIMESTAMP_COLUMNS = frozenset({"checked_in_at", "started_at", "sent_at", "practiced_at", "exported_at",
                                "consented_at", "period_start", "period_end"})
 DEFAULT_TIMEZONE = "UTC"
-
-_encode = msgspec.json.encode
 
 
 @dataclass(frozen=True)
@@ -40,22 +38,20 @@ def record_count(export: Export) -> int:
     return len(export.checkins) + len(export.conversations) + messages + len(export.practices)
 
 
-def content_hash(record) -> str:
-    """Stable digest of a record's content as exported (unknown fields already dropped)."""
-    return hashlib.blake2b(_encode(record), digest_size=16).hexdigest()
-
-
-def _opt(value):
-    return None if value is UNSET else value
-
-
-def _instants(values: list[str]) -> pa.Array:
-    """Validated timestamps as text DuckDB can cast: the seconds-less form gets ':00'."""
-    return pa.array([v if v[16] == ":" else v[:16] + ":00" + v[16:] for v in values], pa.string())
+def _optional(values: tuple, arrow_type: pa.DataType) -> pa.Array:
+    """Column of an optional field: UNSET (absent in the export) becomes NULL."""
+    array = np.array(values, dtype=object)
+    array[array == UNSET] = None
+    return pa.array(array, arrow_type)
 
 
 def batch_tables(files: list[AcceptedFile]) -> dict[str, pa.Table]:
-    """Arrow tables for exports, check-ins (+ emotions, body), conversations, messages, practices."""
+    """Arrow tables for exports, check-ins (+ emotions, body), conversations, messages, practices.
+
+    Record tables carry ``file_idx`` and their own fields only; who the record belongs to
+    (client, export, exported_at) is joined from the exports table by ``file_idx`` in SQL,
+    where timestamps are cast and content digests computed (see ``save``).
+    """
     return {
         "exports": exports_table(files),
         "checkins": checkins_table(files),
@@ -73,117 +69,89 @@ def exports_table(files: list[AcceptedFile]) -> pa.Table:
     now = datetime.now(timezone.utc)
     return pa.table({
         "file_idx": pa.array([f.file_idx for f in files], pa.int32()),
-        "export_id": [e.export_id for e in exports],
-        "file_name": [f.name for f in files],
-        "file_sha256": [f.sha256 for f in files],
-        "client_id": [e.client.client_id for e in exports],
-        "provider_id": [e.provider.provider_id for e in exports],
-        "format_version": [e.format_version for e in exports],
-        "source_app_name": [_opt(e.source_app.name) if e.source_app is not UNSET else None for e in exports],
-        "source_app_version": [_opt(e.source_app.version) if e.source_app is not UNSET else None
-                               for e in exports],
-        "exported_at": _instants([e.exported_at for e in exports]),
-        "consented_at": _instants([e.share.consented_at for e in exports]),
-        "scope": [e.share.scope for e in exports],
-        "period_start": _instants([e.share.period.start for e in exports]),
-        "period_end": _instants([e.share.period.end for e in exports]),
+        "export_id": pa.array([e.export_id for e in exports], pa.string()),
+        "file_name": pa.array([f.name for f in files], pa.string()),
+        "file_sha256": pa.array([f.sha256 for f in files], pa.string()),
+        "client_id": pa.array([e.client.client_id for e in exports], pa.string()),
+        "provider_id": pa.array([e.provider.provider_id for e in exports], pa.string()),
+        "format_version": pa.array([e.format_version for e in exports], pa.string()),
+        "source_app_name": pa.array([_opt(e.source_app.name) if e.source_app is not UNSET else None
+                                     for e in exports], pa.string()),
+        "source_app_version": pa.array([_opt(e.source_app.version) if e.source_app is not UNSET else None
+                                        for e in exports], pa.string()),
+        "exported_at": pa.array([e.exported_at for e in exports], pa.string()),
+        "consented_at": pa.array([e.share.consented_at for e in exports], pa.string()),
+        "scope": pa.array([e.share.scope for e in exports], pa.string()),
+        "period_start": pa.array([e.share.period.start for e in exports], pa.string()),
+        "period_end": pa.array([e.share.period.end for e in exports], pa.string()),
         "n_records": pa.array([record_count(e) for e in exports], pa.int32()),
         "ingested_at": pa.array([now] * len(files), UTC_MICROS),
-        "client_display_name": [_opt(e.client.display_name) for e in exports],
-        "client_timezone": [_opt(e.client.timezone) for e in exports],
+        "client_display_name": pa.array([_opt(e.client.display_name) for e in exports], pa.string()),
+        "client_timezone": pa.array([_opt(e.client.timezone) for e in exports], pa.string()),
         "client_birth_year": pa.array([_opt(e.client.birth_year) for e in exports], pa.int32()),
-        "provider_name": [_opt(e.provider.name) for e in exports],
+        "provider_name": pa.array([_opt(e.provider.name) for e in exports], pa.string()),
     })
 
 
-def _provenance(files, records_of) -> tuple[list, list, list, list, list]:
-    """Flatten records per file with file_idx, client_id, export_id and exported_at columns."""
-    file_idx, client_ids, export_ids, exported_at, records = [], [], [], [], []
-    for f in files:
-        rows = records_of(f.export)
-        n = len(rows)
-        records.extend(rows)
-        file_idx.extend([f.file_idx] * n)
-        client_ids.extend([f.export.client.client_id] * n)
-        export_ids.extend([f.export.export_id] * n)
-        exported_at.extend([f.export.exported_at] * n)
-    return file_idx, client_ids, export_ids, exported_at, records
+def _opt(value):
+    return None if value is UNSET else value
 
 
-def _with_provenance(columns: dict, provenance) -> pa.Table:
-    file_idx, client_ids, export_ids, exported_at, _ = provenance
-    return pa.table({
-        "file_idx": pa.array(file_idx, pa.int32()),
-        "client_id": pa.array(client_ids, pa.string()),
-        **columns,
-        "export_id": pa.array(export_ids, pa.string()),
-        "exported_at": _instants(exported_at),
-    })
+def _records(files: list[AcceptedFile], records_of, fields: tuple[str, ...]) -> tuple[np.ndarray, list[tuple]]:
+    """``file_idx`` per record and one tuple of values per field (column-wise)."""
+    per_file = [records_of(f.export) for f in files]
+    file_idx = np.repeat(np.array([f.file_idx for f in files], dtype=np.int32),
+                         [len(records) for records in per_file])
+    get = attrgetter(*fields)
+    rows = [get(record) for records in per_file for record in records]
+    columns = list(zip(*rows)) if rows else [()] * len(fields)
+    return file_idx, columns
+
+
+def _table(file_idx: np.ndarray, columns: list, spec: list[tuple[str, pa.DataType, bool]]) -> pa.Table:
+    """Arrow table from ``_records`` columns; ``spec`` is (name, type, optional) per column."""
+    arrays = {"file_idx": pa.array(file_idx, pa.int32())}
+    for values, (name, arrow_type, optional) in zip(columns, spec):
+        arrays[name] = _optional(values, arrow_type) if optional else pa.array(values, arrow_type)
+    return pa.table(arrays)
+
+
+_CHECKIN_SPEC = [("checkin_id", pa.string(), False), ("checked_in_at", pa.string(), False),
+                 ("mood", pa.int8(), True), ("stress", pa.int8(), True), ("energy", pa.int8(), True),
+                 ("sleep_hours", pa.float64(), True), ("note", pa.string(), True)]
 
 
 def checkins_table(files: list[AcceptedFile]) -> pa.Table:
-    prov = _provenance(files, lambda e: e.checkins)
-    rows = prov[4]
-    return _with_provenance({
-        "checkin_id": pa.array([r.checkin_id for r in rows], pa.string()),
-        "checked_in_at": _instants([r.at for r in rows]),
-        "mood": pa.array([_opt(r.mood) for r in rows], pa.int8()),
-        "stress": pa.array([_opt(r.stress) for r in rows], pa.int8()),
-        "energy": pa.array([_opt(r.energy) for r in rows], pa.int8()),
-        "sleep_hours": pa.array([_opt(r.sleep_hours) for r in rows], pa.float64()),
-        "note": pa.array([_opt(r.note) for r in rows], pa.string()),
-        "content_hash": pa.array([content_hash(r) for r in rows], pa.string()),
-    }, prov)
+    file_idx, columns = _records(files, lambda e: e.checkins,
+                                 ("checkin_id", "at", "mood", "stress", "energy", "sleep_hours", "note"))
+    return _table(file_idx, columns, _CHECKIN_SPEC)
 
 
-def _checkin_children(files, attribute: str, fields: tuple[str, ...]) -> dict[str, list]:
-    rows = [(f.file_idx, f.export.client.client_id, c.checkin_id, position, child)
+def _checkin_children(files, attribute: str, fields: tuple[str, ...], types: tuple) -> pa.Table:
+    get = attrgetter(*fields)
+    rows = [(f.file_idx, c.checkin_id, position, *get(child))
             for f in files for c in f.export.checkins if getattr(c, attribute) is not UNSET
             for position, child in enumerate(getattr(c, attribute))]
-    out = {"file_idx": [r[0] for r in rows], "client_id": [r[1] for r in rows],
-           "checkin_id": [r[2] for r in rows], "position": [r[3] for r in rows]}
-    for name in fields:
-        out[name] = [getattr(r[4], name) for r in rows]
-    return out
+    columns = list(zip(*rows)) if rows else [()] * (3 + len(fields))
+    names = ("file_idx", "checkin_id", "position", *fields)
+    arrow_types = (pa.int32(), pa.string(), pa.int16(), *types)
+    return pa.table({name: pa.array(values, t) for name, values, t in zip(names, columns, arrow_types)})
 
 
 def emotions_table(files: list[AcceptedFile]) -> pa.Table:
-    cols = _checkin_children(files, "emotions", ("label", "intensity"))
-    return pa.table({
-        "file_idx": pa.array(cols["file_idx"], pa.int32()),
-        "client_id": pa.array(cols["client_id"], pa.string()),
-        "checkin_id": pa.array(cols["checkin_id"], pa.string()),
-        "position": pa.array(cols["position"], pa.int16()),
-        "label": pa.array(cols["label"], pa.string()),
-        "intensity": pa.array(cols["intensity"], pa.int8()),
-    })
+    return _checkin_children(files, "emotions", ("label", "intensity"), (pa.string(), pa.int8()))
 
 
 def body_sensations_table(files: list[AcceptedFile]) -> pa.Table:
-    cols = _checkin_children(files, "body", ("location", "sensation", "intensity"))
-    return pa.table({
-        "file_idx": pa.array(cols["file_idx"], pa.int32()),
-        "client_id": pa.array(cols["client_id"], pa.string()),
-        "checkin_id": pa.array(cols["checkin_id"], pa.string()),
-        "position": pa.array(cols["position"], pa.int16()),
-        "location": pa.array(cols["location"], pa.string()),
-        "sensation": pa.array(cols["sensation"], pa.string()),
-        "intensity": pa.array(cols["intensity"], pa.int8()),
-    })
+    return _checkin_children(files, "body", ("location", "sensation", "intensity"),
+                             (pa.string(), pa.string(), pa.int8()))
 
 
 def conversations_table(files: list[AcceptedFile]) -> pa.Table:
-    prov = _provenance(files, lambda e: e.conversations)
-    rows = prov[4]
-    return _with_provenance({
-        "conversation_id": pa.array([r.conversation_id for r in rows], pa.string()),
-        "started_at": _instants([r.started_at for r in rows]),
-        "title": pa.array([_opt(r.title) for r in rows], pa.string()),
-        "summary": pa.array([_opt(r.summary) for r in rows], pa.string()),
-        # Messages are records of their own; a conversation's content is its header.
-        "content_hash": pa.array([content_hash((r.conversation_id, r.started_at, _opt(r.title),
-                                                _opt(r.summary))) for r in rows], pa.string()),
-    }, prov)
+    file_idx, columns = _records(files, lambda e: e.conversations,
+                                 ("conversation_id", "started_at", "title", "summary"))
+    return _table(file_idx, columns, [("conversation_id", pa.string(), False), ("started_at", pa.string(), False),
+                                      ("title", pa.string(), True), ("summary", pa.string(), True)])
 
 
 def _messages_of(export: Export) -> list:
@@ -192,28 +160,21 @@ def _messages_of(export: Export) -> list:
 
 
 def messages_table(files: list[AcceptedFile]) -> pa.Table:
-    prov = _provenance(files, _messages_of)
-    rows = prov[4]
-    return _with_provenance({
-        "message_id": pa.array([m.message_id for _, m in rows], pa.string()),
-        "conversation_id": pa.array([c for c, _ in rows], pa.string()),
-        "sent_at": _instants([m.at for _, m in rows]),
-        "role": pa.array([m.role for _, m in rows], pa.string()),
-        "text": pa.array([m.text for _, m in rows], pa.string()),
-        "content_hash": pa.array([content_hash((c, m)) for c, m in rows], pa.string()),
-    }, prov)
+    per_file = [_messages_of(f.export) for f in files]
+    file_idx = np.repeat(np.array([f.file_idx for f in files], dtype=np.int32), [len(m) for m in per_file])
+    get = attrgetter("message_id", "at", "role", "text")
+    rows = [(conversation_id, *get(m)) for messages in per_file for conversation_id, m in messages]
+    columns = list(zip(*rows)) if rows else [()] * 5
+    return _table(file_idx, columns, [("conversation_id", pa.string(), False), ("message_id", pa.string(), False),
+                                      ("sent_at", pa.string(), False), ("role", pa.string(), False),
+                                      ("text", pa.string(), False)])
 
 
 def practices_table(files: list[AcceptedFile]) -> pa.Table:
-    prov = _provenance(files, lambda e: e.practices)
-    rows = prov[4]
-    return _with_provenance({
-        "practice_id": pa.array([r.practice_id for r in rows], pa.string()),
-        "practiced_at": _instants([r.at for r in rows]),
-        "kind": pa.array([r.kind for r in rows], pa.string()),
-        "duration_min": pa.array([_opt(r.duration_min) for r in rows], pa.float64()),
-        "stress_before": pa.array([_opt(r.stress_before) for r in rows], pa.int8()),
-        "stress_after": pa.array([_opt(r.stress_after) for r in rows], pa.int8()),
-        "helpful": pa.array([_opt(r.helpful) for r in rows], pa.bool_()),
-        "content_hash": pa.array([content_hash(r) for r in rows], pa.string()),
-    }, prov)
+    file_idx, columns = _records(files, lambda e: e.practices,
+                                 ("practice_id", "at", "kind", "duration_min", "stress_before", "stress_after",
+                                  "helpful"))
+    return _table(file_idx, columns, [
+        ("practice_id", pa.string(), False), ("practiced_at", pa.string(), False), ("kind", pa.string(), False),
+        ("duration_min", pa.float64(), True), ("stress_before", pa.int8(), True),
+        ("stress_after", pa.int8(), True), ("helpful", pa.bool_(), True)])

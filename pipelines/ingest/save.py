@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from ..db import child_content_sql, content_hash_sql
 from .normalize import TIMESTAMP_COLUMNS
 
 STATUSES = ("new", "unchanged", "revised", "stale")
@@ -41,17 +42,33 @@ def save_batch(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> d
     The caller owns the transaction: this runs inside it and never commits.
     """
     counts: dict[int, Counter] = defaultdict(Counter)
-    for spec in RECORD_TABLES:
-        _merge_records(con, spec, tables, counts)
-    _save_exports(con, tables["exports"])
+    con.register("arrow_exports", tables["exports"])
+    try:
+        # Whose records each file holds: joined onto every record row by file_idx.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE batch_files AS
+            SELECT file_idx, client_id, export_id, {_timestamp('exported_at')} AS exported_at
+            FROM arrow_exports
+        """)
+        for spec in RECORD_TABLES:
+            _merge_records(con, spec, tables, counts)
+        _save_exports(con, tables["exports"])
+    finally:
+        con.unregister("arrow_exports")
     return counts
+
+
+def _timestamp(column: str) -> str:
+    """Validated ISO 8601 text as TIMESTAMPTZ; the seconds-less form (``…T10:00+02:00``) gets ':00'."""
+    return (f"CAST(CASE WHEN {column}[17] = ':' THEN {column} "
+            f"ELSE {column}[1:16] || ':00' || {column}[17:] END AS TIMESTAMPTZ)")
 
 
 def _casts(table: pa.Table) -> str:
     """``REPLACE (...)`` turning the ISO 8601 text columns of ``table`` into TIMESTAMPTZ."""
     casts = [c for c in table.column_names
              if c in TIMESTAMP_COLUMNS and pa.types.is_string(table.schema.field(c).type)]
-    return f" REPLACE ({', '.join(f'CAST({c} AS TIMESTAMPTZ) AS {c}' for c in casts)})" if casts else ""
+    return f" REPLACE ({', '.join(f'{_timestamp(c)} AS {c}' for c in casts)})" if casts else ""
 
 
 def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
@@ -61,18 +78,32 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
         return
     t, key = spec.table, spec.key
     con.register("arrow_batch", incoming)
+    children = "".join(
+        f""" LEFT JOIN (SELECT file_idx, checkin_id, {child_content_sql(child)}
+                        FROM {child}_batch GROUP BY ALL) USING (file_idx, checkin_id)"""
+        for child in spec.children)
+    child_columns = "".join(f", {child}_content" for child in spec.children)
+    exclude = f" EXCLUDE ({child_columns[2:]})" if spec.children else ""
+    for child in spec.children:
+        con.register(f"{child}_batch", tables[child])
     try:
+        # The batch's rows with their owner joined in, timestamps cast and content digested.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE staged AS
+            SELECT *{exclude}, {content_hash_sql(t)} AS content_hash
+            FROM (SELECT f.client_id, i.*{_casts(incoming)}, f.export_id, f.exported_at{child_columns}
+                  FROM arrow_batch i JOIN batch_files f USING (file_idx){children})
+        """)
         # Every version of each incoming record: the stored one (file_idx -1) and the batch's.
         # Narrow columns only: message text is not carried through the grouping.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE versions AS
-            SELECT client_id, {key}, file_idx, CAST(exported_at AS TIMESTAMPTZ) AS exported_at,
-                   content_hash, export_id
-            FROM arrow_batch
+            SELECT client_id, {key}, file_idx, exported_at, content_hash, export_id
+            FROM staged
             UNION ALL
             SELECT s.client_id, s.{key}, -1, s.exported_at, s.content_hash, s.export_id
             FROM {t} s
-            SEMI JOIN (SELECT DISTINCT client_id, {key} FROM arrow_batch) i USING (client_id, {key})
+            SEMI JOIN (SELECT DISTINCT client_id, {key} FROM staged) i USING (client_id, {key})
         """)
         # Each incoming row gets
         #   status:    against the version current when its file comes up (newest export wins,
@@ -147,69 +178,64 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
                 """)
         con.execute(f"""
             INSERT INTO {t} BY NAME
-            SELECT i.* EXCLUDE (file_idx){_casts(incoming)} FROM arrow_batch i
+            SELECT i.* EXCLUDE (file_idx) FROM staged i
             SEMI JOIN (SELECT file_idx, client_id, {key} FROM merged WHERE is_keeper) k
                 USING (file_idx, client_id, {key})
         """)
-    finally:
-        con.unregister("arrow_batch")
-    for child in spec.children:
-        con.register("arrow_child", tables[child])
-        try:
+        for child in spec.children:
             con.execute(f"""
                 INSERT INTO {child} BY NAME
-                SELECT c.* EXCLUDE (file_idx) FROM arrow_child c
+                SELECT f.client_id, c.* EXCLUDE (file_idx) FROM {child}_batch c
+                JOIN batch_files f USING (file_idx)
                 SEMI JOIN (SELECT file_idx, client_id, {key} FROM merged WHERE is_keeper) k
                     USING (file_idx, client_id, {key})
             """)
-        finally:
-            con.unregister("arrow_child")
+    finally:
+        con.unregister("arrow_batch")
+        for child in spec.children:
+            con.unregister(f"{child}_batch")
 
 
 def _save_exports(con, exports: pa.Table) -> None:
-    """Record each export file, then refresh the clients and providers it names."""
-    con.register("arrow_exports", exports)
-    try:
-        # A repeated export_id with new bytes replaces the earlier row: one row per export.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE export_rows AS
-            SELECT * EXCLUDE (file_idx){_casts(exports)} FROM arrow_exports
-            QUALIFY row_number() OVER (PARTITION BY export_id ORDER BY file_idx DESC) = 1
-        """)
-        con.execute("DELETE FROM exports USING export_rows r WHERE exports.export_id = r.export_id")
-        con.execute("INSERT INTO exports BY NAME SELECT * FROM export_rows")
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE touched AS
-            SELECT DISTINCT client_id, provider_id FROM export_rows
-        """)
-        con.execute("DELETE FROM clients WHERE client_id IN (SELECT client_id FROM touched)")
-        con.execute("""
-            INSERT INTO clients
-            SELECT client_id,
-                   arg_max(client_display_name, exported_at) FILTER (WHERE client_display_name IS NOT NULL),
-                   coalesce(arg_max(client_timezone, exported_at) FILTER (WHERE client_timezone IS NOT NULL), 'UTC'),
-                   arg_max(client_birth_year, exported_at) FILTER (WHERE client_birth_year IS NOT NULL),
-                   max(exported_at)
-            FROM exports WHERE client_id IN (SELECT client_id FROM touched)
-            GROUP BY client_id
-        """)
-        con.execute("DELETE FROM providers WHERE provider_id IN (SELECT provider_id FROM touched)")
-        con.execute("""
-            INSERT INTO providers
-            SELECT provider_id, arg_max(provider_name, exported_at) FILTER (WHERE provider_name IS NOT NULL)
-            FROM exports WHERE provider_id IN (SELECT provider_id FROM touched)
-            GROUP BY provider_id
-        """)
-        con.execute("""
-            DELETE FROM client_providers USING touched t
-            WHERE client_providers.client_id = t.client_id AND client_providers.provider_id = t.provider_id
-        """)
-        con.execute("""
-            INSERT INTO client_providers
-            SELECT e.client_id, e.provider_id, arg_max(e.scope, e.exported_at),
-                   arg_max(e.consented_at, e.exported_at), max(e.exported_at)
-            FROM exports e SEMI JOIN touched t USING (client_id, provider_id)
-            GROUP BY e.client_id, e.provider_id
-        """)
-    finally:
-        con.unregister("arrow_exports")
+    """Record each export file (registered as ``arrow_exports``), then refresh its clients and providers."""
+    # A repeated export_id with new bytes replaces the earlier row: one row per export.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE export_rows AS
+        SELECT * EXCLUDE (file_idx){_casts(exports)} FROM arrow_exports
+        QUALIFY row_number() OVER (PARTITION BY export_id ORDER BY file_idx DESC) = 1
+    """)
+    con.execute("DELETE FROM exports USING export_rows r WHERE exports.export_id = r.export_id")
+    con.execute("INSERT INTO exports BY NAME SELECT * FROM export_rows")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE touched AS
+        SELECT DISTINCT client_id, provider_id FROM export_rows
+    """)
+    con.execute("DELETE FROM clients WHERE client_id IN (SELECT client_id FROM touched)")
+    con.execute("""
+        INSERT INTO clients
+        SELECT client_id,
+               arg_max(client_display_name, exported_at) FILTER (WHERE client_display_name IS NOT NULL),
+               coalesce(arg_max(client_timezone, exported_at) FILTER (WHERE client_timezone IS NOT NULL), 'UTC'),
+               arg_max(client_birth_year, exported_at) FILTER (WHERE client_birth_year IS NOT NULL),
+               max(exported_at)
+        FROM exports WHERE client_id IN (SELECT client_id FROM touched)
+        GROUP BY client_id
+    """)
+    con.execute("DELETE FROM providers WHERE provider_id IN (SELECT provider_id FROM touched)")
+    con.execute("""
+        INSERT INTO providers
+        SELECT provider_id, arg_max(provider_name, exported_at) FILTER (WHERE provider_name IS NOT NULL)
+        FROM exports WHERE provider_id IN (SELECT provider_id FROM touched)
+        GROUP BY provider_id
+    """)
+    con.execute("""
+        DELETE FROM client_providers USING touched t
+        WHERE client_providers.client_id = t.client_id AND client_providers.provider_id = t.provider_id
+    """)
+    con.execute("""
+        INSERT INTO client_providers
+        SELECT e.client_id, e.provider_id, arg_max(e.scope, e.exported_at),
+               arg_max(e.consented_at, e.exported_at), max(e.exported_at)
+        FROM exports e SEMI JOIN touched t USING (client_id, provider_id)
+        GROUP BY e.client_id, e.provider_id
+    """)

@@ -7,6 +7,7 @@ exhaust memory or disk.
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class Source:
     kind: str
     read: Callable[[], bytes] | None = None
     note: str | None = None
+    # A file on disk can be read by a parsing worker process instead: (path, size at listing).
+    disk: tuple[str, int] | None = None
 
 
 class SourceRejected(ValueError):
@@ -53,8 +56,16 @@ def iter_sources(paths) -> Iterator[Source]:
 
 
 def _folder_sources(folder: Path, shown: str) -> Iterator[Source]:
-    for path in sorted(folder.rglob("*")):
-        name = str(Path(shown) / path.relative_to(folder))
+    """Files under ``folder`` in sorted path order (os.walk: a tenth of rglob's cost)."""
+    found = []
+    for root, dirs, files in os.walk(folder):  # does not descend into symlinked folders
+        for entry in dirs:
+            if os.path.islink(os.path.join(root, entry)):
+                found.append(os.path.join(root, entry))
+        found.extend(os.path.join(root, entry) for entry in files)
+    for full in sorted(found, key=lambda f: Path(f).relative_to(folder).parts):
+        path = Path(full)
+        name = os.path.join(shown, os.path.relpath(full, folder))
         if path.is_symlink():
             yield Source(name, "skipped", note="symbolic links are not followed")
         elif path.is_file() and not path.name.startswith("."):
@@ -79,15 +90,16 @@ def _disk_source(path: Path, name: str, kind: str, limit: int, limit_name: str) 
     if size > limit:
         return Source(name, "rejected",
                       note=f"file is {human_bytes(size)}, over the {human_bytes(limit)} limit ({limit_name})")
+    return Source(name, kind, lambda: read_disk_file(str(path), limit, limit_name), disk=(str(path), size))
 
-    def read() -> bytes:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-        if len(data) > limit:  # grew since stat
-            raise SourceRejected(f"file is over the {human_bytes(limit)} limit ({limit_name})")
-        return data
 
-    return Source(name, kind, read)
+def read_disk_file(path: str, limit: int = limits.MAX_EXPORT_BYTES, limit_name: str = "MAX_EXPORT_BYTES") -> bytes:
+    """A file's bytes, or SourceRejected if it grew past ``limit`` since it was listed."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise SourceRejected(f"file is over the {human_bytes(limit)} limit ({limit_name})")
+    return data
 
 
 def _archive_sources(path: Path, name: str) -> Iterator[Source]:
