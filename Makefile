@@ -20,11 +20,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS) -r requirements.txt
 	touch $@
 
-# Build the demo database from the committed sample exports, only if it is missing.
+# Build the demo database from the committed sample exports (ingest, then analyze: embeddings,
+# themes, signals), only if it is missing. The first analyze also exports the ONNX backends.
 $(DB): | install
 	mkdir -p $(dir $(DB))
 	rm -f $(DB).building $(DB).building.wal
 	$(PY) -m pipelines ingest sample_data/exports sample_data/appointments.csv --db $(DB).building --quiet
+	$(PY) -m pipelines analyze --db $(DB).building
 	mv $(DB).building $(DB)
 
 sample-db: $(DB)
@@ -41,6 +43,8 @@ sample-data: install
 
 bench: install
 	$(PY) bench/ingest.py
+	$(PY) bench/analyze.py
+	$(PY) bench/nlp_quality.py --quick
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis

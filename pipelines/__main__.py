@@ -9,6 +9,10 @@ import sys
 
 # Nothing here may fetch a model or data set at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Progress bars of model loading are noise in a command's report.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,11 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", required=True, help="DuckDB database file (created if missing)")
     ingest.add_argument("-q", "--quiet", action="store_true", help="print only rejected files and the summary")
+    analyze = commands.add_parser("analyze", help="embeddings, themes and signals for everything new")
+    analyze.add_argument("--db", required=True, help="DuckDB database file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     if args.command == "ingest":
         return _ingest(args)
+    if args.command == "analyze":
+        return _analyze(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -45,6 +53,25 @@ def _ingest(args) -> int:
           f"{totals['new']} new, {totals['unchanged']} unchanged, {totals['revised']} revised"
           + (f", {totals['stale']} older versions ignored" if totals["stale"] else ""))
     return 1 if report.rejected else 0
+
+
+def _analyze(args) -> int:
+    from pathlib import Path
+
+    from . import db
+    from .analyze import run_analysis
+
+    if not Path(args.db).exists():
+        print(f"no database at {args.db}: ingest exports first (python -m pipelines ingest PATH --db {args.db})",
+              file=sys.stderr)
+        return 2
+    con = db.connect(args.db)
+    try:
+        report = run_analysis(con)
+    finally:
+        con.close()
+    print(report.line())
+    return 0
 
 
 if __name__ == "__main__":

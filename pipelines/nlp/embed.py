@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -45,5 +46,41 @@ def embed_texts(texts: list[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray
 
 
 def text_key(text: str) -> str:
-    """Stable key of a text's content, so identical texts are embedded once."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    """Stable key of a text's content (DuckDB's ``md5(text)``), so identical texts are embedded once."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+class Encoder:
+    """A named embedding backend: ``encode(texts) -> n × 384`` L2-normalized float32."""
+
+    def __init__(self, name: str, encode):
+        self.name = name
+        self.encode = encode
+
+
+BACKEND_ENV = "INTERLUDE_EMBEDDING_BACKEND"   # auto (default) | torch | onnx
+MODEL_CACHE_ENV = "INTERLUDE_MODEL_CACHE"     # where exported ONNX files are kept
+
+
+def model_cache_dir() -> Path:
+    import onnxruntime
+    import torch
+
+    base = Path(os.environ.get(MODEL_CACHE_ENV) or Path(__file__).resolve().parents[2] / "data" / "models")
+    # Exports depend on the exporting torch and the running onnxruntime: one folder per pair.
+    return base / f"minilm-torch{torch.__version__.split('+')[0]}-ort{onnxruntime.__version__}"
+
+
+@functools.lru_cache(maxsize=1)
+def default_encoder() -> Encoder:
+    """The fastest backend whose embeddings agree with PyTorch's (see onnx_backend), once per process."""
+    choice = os.environ.get(BACKEND_ENV, "auto")
+    if choice != "torch":
+        from . import onnx_backend
+
+        encoder = onnx_backend.choose_encoder(Path(model_path()), model_cache_dir(), embed_texts)
+        if encoder is not None:
+            return Encoder(f"onnx-{encoder.path.stem.split('-')[-1]}", encoder.encode)
+        if choice == "onnx":
+            raise RuntimeError("no ONNX embedding backend agrees with PyTorch on this machine")
+    return Encoder("torch", embed_texts)

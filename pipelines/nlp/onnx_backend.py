@@ -141,6 +141,20 @@ class OnnxEncoder:
 
 
 def build_variants(model_dir: Path, cache_dir: Path) -> dict[str, Path]:
+    """Export once per machine (cached); the exporters' tracing chatter is not for the admin."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        previous = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)
+        try:
+            return _build_variants(model_dir, cache_dir)
+        finally:
+            logging.getLogger().setLevel(previous)
+
+
+def _build_variants(model_dir: Path, cache_dir: Path) -> dict[str, Path]:
     """Export (once) every variant into ``cache_dir``; returns variant → path."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     fp32 = cache_dir / "minilm-fp32.onnx"

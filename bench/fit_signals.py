@@ -1,0 +1,502 @@
+"""Fit the per-text signal weights from the labeled public eval data.
+
+    python bench/fit_signals.py [--eval-data ../shared/eval-data] [--embed-only]
+
+Writes ``pipelines/nlp/models/signals.npz`` (logistic-regression heads on the 384-d
+MiniLM embeddings, plus lexicon-feature weights). Skips with a message when the eval data
+is absent. Deterministic: fixed seeds, fixed subsamples, liblinear/lbfgs solvers.
+
+Embeddings of the eval data are cached under ``bench/out/eval_embeddings/`` (one .npy per
+data set, keyed by a hash of its distinct texts and sentences), so reruns are fast.
+``bench/signal_quality.py`` imports the loaders and the cache from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from pipelines.nlp import lexicons  # noqa: E402
+from pipelines.nlp.sentences import split_sentences  # noqa: E402
+
+EVAL_DATA = Path(os.environ.get("INTERLUDE_EVAL_DATA", ROOT.parent / "shared" / "eval-data"))
+CACHE = ROOT / "bench" / "out" / "eval_embeddings"
+MODEL_OUT = ROOT / "pipelines" / "nlp" / "models" / "signals.npz"
+SEED = 13
+MAX_SENTENCES = 40  # sentences per post kept for embedding (the head of the post)
+GOEMO_SAMPLE = 14000  # GoEmotions rows embedded (plus every `realization` row)
+
+# GoEmotions 27 labels -> Interlude's 10-word vocabulary (documented in the report).
+GOEMO_MAP = {
+    "anger": "anger", "annoyance": "anger", "disapproval": "anger", "disgust": "anger",
+    "nervousness": "anxiety", "confusion": "anxiety",
+    "sadness": "sadness", "grief": "sadness", "disappointment": "sadness", "remorse": "shame",
+    "embarrassment": "shame",
+    "fear": "fear",
+    "joy": "joy", "amusement": "joy", "excitement": "joy", "love": "joy", "admiration": "joy",
+    "pride": "joy", "surprise": "joy",
+    "relief": "calm", "caring": "calm", "approval": "calm",
+    "gratitude": "gratitude",
+    "optimism": "hope", "desire": "hope",
+    "curiosity": "neutral", "realization": "neutral", "neutral": "neutral",
+}
+# GoEmotions' own sentiment grouping, for the valence head.
+GOEMO_POSITIVE = {"admiration", "amusement", "approval", "caring", "desire", "excitement",
+                  "gratitude", "joy", "love", "optimism", "pride", "relief"}
+GOEMO_NEGATIVE = {"anger", "annoyance", "disappointment", "disapproval", "disgust",
+                  "embarrassment", "fear", "grief", "nervousness", "remorse", "sadness"}
+
+
+def have_eval_data() -> bool:
+    return (EVAL_DATA / "dreaddit_train.csv").exists()
+
+
+# ---------------------------------------------------------------------------- embedding cache
+
+def _hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
+
+
+def cached_embed(name: str, texts: list[str]) -> np.ndarray:
+    """Embeddings of ``texts``; units already in ``CACHE/<name>.npz`` are not embedded again.
+
+    The cache is keyed by a hash of each unit's text, so a change to the sentence splitter
+    only embeds the sentences that changed.
+    """
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{name}.npz"
+    keys = np.array([_hash(t) for t in texts], dtype="S12")
+    known: dict[bytes, int] = {}
+    old_keys = np.zeros(0, dtype="S12")
+    old_vecs = np.zeros((0, 384), dtype=np.float32)
+    if path.exists():
+        with np.load(path) as z:
+            old_keys, old_vecs = z["keys"], z["vectors"]
+        known = {k: i for i, k in enumerate(old_keys.tolist())}
+    missing = [i for i, k in enumerate(keys.tolist()) if k not in known]
+    if missing:
+        from pipelines.nlp.embed import embed_texts
+
+        t0 = time.time()
+        new_vecs = np.zeros((0, 384), dtype=np.float32)
+        step = 4000  # save progress in chunks
+        for start in range(0, len(missing), step):
+            idx = missing[start:start + step]
+            new_vecs = np.vstack([new_vecs, embed_texts([texts[i] for i in idx])])
+            all_keys = np.concatenate([old_keys, keys[missing[:start + len(idx)]]])
+            all_vecs = np.vstack([old_vecs, new_vecs])
+            np.savez(path, keys=all_keys, vectors=all_vecs)
+        print(f"  embedded {len(missing)} units of {name} in {time.time() - t0:.0f}s",
+              file=sys.stderr)
+        old_keys, old_vecs = all_keys, all_vecs
+        known = {k: i for i, k in enumerate(old_keys.tolist())}
+    return old_vecs[[known[k] for k in keys.tolist()]]
+
+
+class UnitStore:
+    """Every distinct text unit of a data set (whole texts and their sentences), embedded once.
+
+    ``store.embed`` is an ``embed`` callable for ``signals.text_signals``: a dict lookup,
+    falling back to the live model for a unit outside the cached set.
+    """
+
+    def __init__(self, name: str, texts: list[str], *, whole: bool = True,
+                 max_sentences: int = MAX_SENTENCES):
+        self.sentences = [split_sentences(t)[:max_sentences] for t in texts]
+        units: dict[str, None] = {}
+        if whole:
+            for t in texts:
+                units.setdefault(t, None)
+        for ss in self.sentences:
+            for s in ss:
+                units.setdefault(s, None)
+        self.units = list(units)
+        self.index = {u: i for i, u in enumerate(self.units)}
+        self.vectors = cached_embed(name, self.units)
+
+    def vec(self, texts: list[str]) -> np.ndarray:
+        return self.vectors[[self.index[t] for t in texts]]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self.index]
+        if missing:
+            from pipelines.nlp.embed import embed_texts
+
+            extra = embed_texts(missing)
+            for t, v in zip(missing, extra):
+                self.index[t] = len(self.units)
+                self.units.append(t)
+            self.vectors = np.vstack([self.vectors, extra])
+        return self.vec(texts)
+
+
+# ------------------------------------------------------------------------------- data loaders
+
+def load_dreaddit() -> pd.DataFrame:
+    return pd.read_csv(EVAL_DATA / "dreaddit_train.csv")
+
+
+def load_goemotions() -> pd.DataFrame:
+    """A fixed subsample: GOEMO_SAMPLE random rows (``in_sample``) plus every realization row."""
+    df = pd.read_csv(EVAL_DATA / "goemotions_train.csv")
+    rng = np.random.default_rng(SEED)
+    sample = np.zeros(len(df), dtype=bool)
+    sample[rng.choice(len(df), GOEMO_SAMPLE, replace=False)] = True
+    df["in_sample"] = sample
+    df = df[sample | (df["realization"] == 1)].reset_index(drop=True)
+    labels = df["emotions"].str.split("|")
+    df["emotion10"] = [_map_emotions(ls) for ls in labels]
+    pos = labels.map(lambda ls: any(l in GOEMO_POSITIVE for l in ls))
+    neg = labels.map(lambda ls: any(l in GOEMO_NEGATIVE for l in ls))
+    df["sentiment"] = np.where(pos & ~neg, 1, np.where(neg & ~pos, -1, 0))
+    return df
+
+
+def _map_emotions(labels: list[str]) -> str:
+    """Several labels: the first non-neutral one in GoEmotions' order (its label order)."""
+    mapped = [GOEMO_MAP.get(l, "neutral") for l in labels]
+    for m in mapped:
+        if m != "neutral":
+            return m
+    return "neutral"
+
+
+def load_annomi() -> pd.DataFrame:
+    return pd.read_csv(EVAL_DATA / "annomi_client.csv")
+
+
+def load_cssrs() -> pd.DataFrame:
+    return pd.read_csv(EVAL_DATA / "cssrs_dev.csv")
+
+
+def stores() -> dict[str, tuple[pd.DataFrame, UnitStore]]:
+    """Every data set with its embedded units (embeds what is not cached yet)."""
+    out = {}
+    dd = load_dreaddit()
+    out["dreaddit"] = (dd, UnitStore("dreaddit", dd["text"].tolist()))
+    ge = load_goemotions()
+    out["goemotions"] = (ge, UnitStore("goemotions", ge["text"].tolist()))
+    an = load_annomi()
+    out["annomi"] = (an, UnitStore("annomi", an["text"].tolist()))
+    cs = load_cssrs()
+    out["cssrs"] = (cs, UnitStore("cssrs", cs["text"].tolist(), whole=False))
+    return out
+
+
+# ------------------------------------------------------------------ hand-written examples
+# Written for Interlude (not taken from any data set): anchors for the risk heads, so the
+# embedding classifier learns first-person risk statements against hard look-alikes.
+OWN_URGENT = [
+    "I'm going to kill myself tonight.", "I have the pills saved up and I know how many to take.",
+    "I wrote a note for my parents and I'm ready to end it.", "I tried to hang myself last year.",
+    "Last spring I overdosed on my meds and woke up in the hospital.",
+    "I cut my arms again last night.", "I've been cutting every night this week.",
+    "I bought a rope and I keep looking at it.", "I decided I'm going to end my life this weekend.",
+    "I have a plan and a date.", "I want to kill myself and I know how I'd do it.",
+    "I stood on the bridge for an hour tonight thinking about jumping.",
+    "I've been researching painless ways to die.", "My last attempt was in March.",
+    "I took a whole bottle of pills after the fight.", "I burned myself with a lighter again.",
+    "I'm done, tonight is the night.", "I gave my cat to my sister so she's looked after when I'm gone.",
+    "I keep a razor in my drawer for when it gets bad.", "I survived my second suicide attempt.",
+    "I'm going to take all of my sleeping pills.", "I drove to the cliff and sat there for a long time ready to go.",
+    "i really want to kill myself right now", "i have enough tablets to do it",
+    "I hurt myself on purpose again today.", "I put the gun to my head last night.",
+]
+OWN_WATCH = [
+    "I don't want to be here anymore.", "Some days I wish I could just not wake up.",
+    "Everyone would be better off without me.", "I keep thinking about dying.",
+    "What's the point of any of this.", "I'm so tired of being alive.",
+    "I wish I could disappear for good.", "I have been having suicidal thoughts again.",
+    "I don't see a future for myself.", "I feel like a burden to everyone around me.",
+    "Sometimes I think about not existing.", "I can't keep living like this.",
+    "there's no reason for me to keep going", "I used to cut in high school.",
+    "i just want it all to stop", "I feel completely hopeless and trapped.",
+    "Nobody would even notice if I was gone.", "I'd rather be dead than feel like this.",
+]
+OWN_NONE = [
+    "This commute is killing me.", "My feet are killing me after that shift.",
+    "I would never kill myself, I love my kids too much.", "I'm not suicidal, just exhausted.",
+    "My friend tried to kill herself last year and I still worry about her.",
+    "My brother cuts himself and I don't know how to help him.",
+    "I nearly died laughing at that video.", "I'd kill for a coffee right now.",
+    "The deadline is going to be the death of me.", "I'm dying to see that movie.",
+    "We watched a documentary about suicide prevention.", "If you ever feel like hurting yourself, call a hotline.",
+    "My grandmother died last spring and I miss her.", "I cut my finger chopping onions.",
+    "I'm planning a trip to see my sister.", "My phone died in the middle of the call.",
+    "I take my pills every morning with breakfast.", "I'm scared of dying in a car crash.",
+    "My review is on Thursday and my chest is tight.", "I slept badly and snapped at my partner.",
+    "Work has been overwhelming and I can't switch off.", "I had a good walk by the river.",
+    "Thank you for listening to me today.", "I realized I expect to be criticized like my dad did.",
+    "I'm bored to death in these meetings.", "My dad said he wanted to die when he was sick.",
+    "She attempted the exam twice before passing.", "I'm cutting back on sugar.",
+    "I killed it at the presentation today.", "The heat is unbearable, I'm dying out here.",
+    "I have not hurt myself in two years and I'm proud of that.", "I don't want to die, I want things to change.",
+    "I tried to end things with him but he kept calling.", "I'm done with this job.",
+]
+OWN_INSIGHT = [
+    "I think I realize now that it's not the job, it's that I'm scared of failing.",
+    "It just clicked that I go quiet whenever someone raises their voice, like I did as a kid.",
+    "I noticed I only skip meals when my mom calls.", "That makes sense now, I've been avoiding the real issue.",
+    "Looking back, I see that I pushed people away before they could leave me.",
+    "Maybe the reason I overwork is that I don't feel worth anything otherwise.",
+    "I'm starting to understand why weekends make me anxious.", "It hit me that I've been copying my father's temper.",
+]
+OWN_PLAIN = [
+    "I went to work and then came home.", "The meeting was moved to Thursday.",
+    "I had pasta for dinner.", "My sister called in the afternoon.", "It rained most of the day.",
+    "I did the laundry and watched a show.", "Traffic was bad this morning.", "I have a review on Friday.",
+]
+
+
+# ------------------------------------------------------------------------------- fitting
+
+def _lr(x, y, *, c=1.0, weight=None, balanced=False, multi=False):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=400, class_weight="balanced" if balanced else None,
+                               random_state=SEED)
+    model.fit(x, y, sample_weight=weight)
+    return model
+
+
+def folds_for(n: int, k: int = 5, groups=None) -> np.ndarray:
+    """Deterministic fold ids; with ``groups`` every group lands in one fold."""
+    rng = np.random.default_rng(SEED)
+    if groups is None:
+        return rng.permutation(np.arange(n) % k)
+    uniq = np.array(sorted(set(groups)))
+    gf = dict(zip(uniq, rng.permutation(np.arange(len(uniq)) % k)))
+    return np.array([gf[g] for g in groups])
+
+
+class Prepared:
+    """Every data set's units with embeddings and lexicon features, computed once."""
+
+    def __init__(self):
+        from pipelines.nlp.signals import lexicon_features
+
+        self.data = stores()
+        self.feat: dict[str, np.ndarray] = {}
+        self.lex: dict[str, list] = {}
+        for name, (_, store) in self.data.items():
+            f, lex = lexicon_features(store.units)
+            self.feat[name], self.lex[name] = f, lex
+        own = OWN_URGENT + OWN_WATCH + OWN_NONE + OWN_INSIGHT + OWN_PLAIN
+        self.own_units = own
+        self.own_vec = cached_embed("own", own)
+        self.own_feat, self.own_lex = lexicon_features(own)
+        dd, _ = self.data["dreaddit"]
+        ge, _ = self.data["goemotions"]
+        an, _ = self.data["annomi"]
+        cs, _ = self.data["cssrs"]
+        self.fold = {
+            "dreaddit": folds_for(len(dd)),
+            "goemotions": folds_for(len(ge)),
+            "annomi": folds_for(len(an), groups=an["transcript_id"].tolist()),
+            "cssrs": folds_for(len(cs), groups=cs["user_id"].tolist()),
+        }
+
+    def rows(self, name: str, texts: list[str]):
+        store = self.data[name][1]
+        idx = [store.index[t] for t in texts]
+        return store.vectors[idx], self.feat[name][idx]
+
+
+def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout: int | None = None,
+                verbose: bool = False, base: dict | None = None) -> dict[str, np.ndarray]:
+    """All heads, fitted on every row whose fold is not ``holdout`` (cssrs: ``risk_holdout``).
+
+    With ``base``, only the risk heads are refitted; the other heads are copied from it.
+    """
+    from pipelines.nlp.signals import EMOTIONS, FEATURES
+
+    t0 = time.time()
+    keep = {k: (f != holdout) for k, f in prep.fold.items()}
+    keep["cssrs"] = prep.fold["cssrs"] != risk_holdout
+    # feature standardization from all units
+    allf = np.vstack([prep.feat[k] for k in prep.feat] + [prep.own_feat])
+    w: dict[str, np.ndarray] = {"feat_mean": allf.mean(axis=0),
+                                "feat_scale": allf.std(axis=0) + 1e-6,
+                                "feature_names": np.array(FEATURES)}
+
+    def design(v, f):
+        return np.hstack([v, (f - w["feat_mean"]) / w["feat_scale"]]).astype(np.float32)
+
+    def store_head(prefix, model, binary=True):
+        if binary:
+            w[f"{prefix}_w"] = model.coef_[0].astype(np.float32)
+            w[f"{prefix}_b"] = np.float32(model.intercept_[0])
+        else:
+            w[f"{prefix}_W"] = model.coef_.astype(np.float32)
+            w[f"{prefix}_b"] = model.intercept_.astype(np.float32)
+
+    own_x = design(prep.own_vec, prep.own_feat)
+    n_u, n_w, n_n, n_i = len(OWN_URGENT), len(OWN_WATCH), len(OWN_NONE), len(OWN_INSIGHT)
+    off = n_u + n_w + n_n
+    if base is not None:
+        w = {k: v for k, v in base.items() if not k.startswith("risk")}
+        return _fit_risk(prep, w, keep, design, own_x, off, n_u, n_w, n_n, store_head, verbose, t0)
+    # --- emotion and valence: GoEmotions (the random sample only)
+    ge = prep.data["goemotions"][0]
+    m = keep["goemotions"] & ge["in_sample"].to_numpy()
+    v, f = prep.rows("goemotions", ge.loc[m, "text"].tolist())
+    x = design(v, f)
+    y = ge.loc[m, "emotion10"].map(EMOTIONS.index).to_numpy()
+    emo = _lr(x, y, c=0.5, balanced=True)
+    full = np.zeros((len(EMOTIONS), x.shape[1]), np.float32)
+    fb = np.full(len(EMOTIONS), -10.0, np.float32)
+    full[emo.classes_] = emo.coef_
+    fb[emo.classes_] = emo.intercept_
+    w["emotion_W"], w["emotion_b"] = full, fb
+    val = _lr(x, ge.loc[m, "sentiment"].to_numpy() + 1, c=0.5, balanced=True)
+    store_head("valence", val, binary=False)
+    # --- stress: Dreaddit posts (whole-text embedding) plus their sentences at low weight
+    dd = prep.data["dreaddit"][0]
+    md = keep["dreaddit"]
+    v, f = prep.rows("dreaddit", dd.loc[md, "text"].tolist())
+    xs = [design(v, f)]
+    ys = [dd.loc[md, "stress"].to_numpy()]
+    ws = [np.ones(int(md.sum()))]
+    stress = _lr(np.vstack(xs), np.concatenate(ys), c=1.0, weight=np.concatenate(ws))
+    store_head("stress", stress)
+    # --- insight: GoEmotions realization + AnnoMI change talk + own examples
+    v, f = prep.rows("goemotions", ge.loc[keep["goemotions"], "text"].tolist())
+    xi = [design(v, f)]
+    yi = [ge.loc[keep["goemotions"], "realization"].to_numpy()]
+    wi = [np.ones(len(yi[0]))]
+    an = prep.data["annomi"][0]
+    ma = keep["annomi"]
+    v, f = prep.rows("annomi", an.loc[ma, "text"].tolist())
+    xi.append(design(v, f))
+    yi.append((an.loc[ma, "talk_type"] == "change").astype(int).to_numpy())
+    wi.append(np.full(int(ma.sum()), 0.5))
+    xi.append(own_x[off:])
+    yi.append(np.r_[np.ones(n_i), np.zeros(len(OWN_PLAIN))].astype(int))
+    wi.append(np.full(n_i + len(OWN_PLAIN), 5.0))
+    ins = _lr(np.vstack(xi), np.concatenate(yi), c=0.5, weight=np.concatenate(wi), balanced=True)
+    store_head("insight", ins)
+    # --- text-level stress calibration (Platt) on the training posts
+    from pipelines.nlp.signals import text_signals
+
+    w["stress_calib"] = np.array([1.0, 0.0], dtype=np.float32)
+    w.update(_zero_risk())
+    dstore = prep.data["dreaddit"][1]
+    raw = text_signals(dd.loc[md, "text"].tolist(), dstore.embed, weights=w)["stress"].to_numpy()
+    raw = np.clip(raw, 1e-6, 1 - 1e-6)
+    cal = _lr(np.log(raw / (1 - raw))[:, None], dd.loc[md, "stress"].to_numpy(), c=100.0)
+    w["stress_calib"] = np.array([cal.coef_[0, 0], cal.intercept_[0]], dtype=np.float32)
+    return _fit_risk(prep, w, keep, design, own_x, off, n_u, n_w, n_n, store_head, verbose, t0)
+
+
+def _zero_risk() -> dict[str, np.ndarray]:
+    from pipelines.nlp.signals import FEATURES
+
+    d = 384 + len(FEATURES)
+    return {"risk_any_w": np.zeros(d, np.float32), "risk_any_b": np.float32(-10),
+            "risk_urgent_w": np.zeros(d, np.float32), "risk_urgent_b": np.float32(-10),
+            "risk_thresholds": np.array(RISK_THRESHOLDS, dtype=np.float32)}
+
+
+def _fit_risk(prep, w, keep, design, own_x, off, n_u, n_w, n_n, store_head, verbose, t0):
+    from pipelines.nlp.signals import FEATURES, RISK_BLIND_FEATURES
+
+    # --- risk: weak sentence labels from the scoped lexicon on C-SSRS, everyday negatives
+    xr, yany, yurg, wr = [], [], [], []
+    cs = prep.data["cssrs"][0]
+    st = prep.data["cssrs"][1]
+    fi = FEATURES.index("first_person")
+    for risk_user, sents, use in zip(cs["user_risk"], st.sentences, keep["cssrs"]):
+        if not use:
+            continue
+        for s in sents:
+            j = st.index[s]
+            level, _, flags = prep.lex["cssrs"][j]
+            blocked = flags["negated"] or flags["third_person"] or flags["idiom"]
+            if level != "none":
+                lab_any, lab_urg, wt = 1, int(level == "urgent"), 2.0
+            elif risk_user == "Supportive" or blocked:
+                lab_any, lab_urg, wt = 0, 0, 1.0
+            elif flags["topic"] and prep.feat["cssrs"][j, fi]:
+                # first-person talk on the topic that the lexicon does not flag: weak labels
+                # from the user's C-SSRS level
+                # (a watch-level signal only: urgent stays anchored to explicit statements)
+                if risk_user in ("Behavior", "Attempt", "Ideation"):
+                    lab_any, lab_urg, wt = 1, 0, WEAK_WEIGHT
+                else:
+                    lab_any, lab_urg, wt = 0, 0, WEAK_WEIGHT
+            else:
+                continue
+            xr.append(j)
+            yany.append(lab_any)
+            yurg.append(lab_urg)
+            wr.append(wt)
+    xr_arr = design(st.vectors[xr], prep.feat["cssrs"][xr])
+    # everyday negatives: Dreaddit sentences and GoEmotions comments without any risk match
+    neg_x = []
+    for name in ("dreaddit", "goemotions"):
+        df, store = prep.data[name]
+        texts = df.loc[keep[name], "text"].tolist()
+        units = sorted({s for t in texts for s in split_sentences(t)[:MAX_SENTENCES]})
+        idx = [store.index[u] for u in units if prep.lex[name][store.index[u]][0] == "none"]
+        rng = np.random.default_rng(SEED)
+        idx = rng.choice(idx, min(len(idx), 8000), replace=False)
+        neg_x.append(design(store.vectors[idx], prep.feat[name][idx]))
+    neg = np.vstack(neg_x)
+    own_any = np.r_[np.ones(n_u + n_w), np.zeros(n_n)]
+    own_urg = np.r_[np.ones(n_u), np.zeros(n_w + n_n)]
+    X = np.vstack([xr_arr, neg, own_x[:off]])
+    W = np.concatenate([wr, np.ones(len(neg)), np.full(off, 8.0)])
+    Ya = np.concatenate([yany, np.zeros(len(neg)), own_any]).astype(int)
+    Yu = np.concatenate([yurg, np.zeros(len(neg)), own_urg]).astype(int)
+    blind = [384 + FEATURES.index(f) for f in RISK_BLIND_FEATURES]
+    X[:, blind] = 0.0
+    store_head("risk_any", _lr(X, Ya, c=0.5, weight=W))
+    store_head("risk_urgent", _lr(X, Yu, c=0.5, weight=W))
+    w["risk_thresholds"] = np.array(RISK_THRESHOLDS, dtype=np.float32)
+    if verbose:
+        print(f"fitted heads in {time.time() - t0:.1f}s ({len(X)} risk rows)", file=sys.stderr)
+    return w
+
+
+WEAK_WEIGHT = float(os.environ.get("INTERLUDE_WEAK_WEIGHT", "0.5"))
+# Model-only raises: p(any risk) for watch; p(urgent) for urgent on a first-person sentence
+# that names the topic (suicide, dying, means, cutting…); p(urgent) for urgent without it.
+# Chosen on the C-SSRS cross-validation with an eye on everyday text (Dreaddit, AnnoMI,
+# GoEmotions sentences), where the model alone should almost never say urgent.
+RISK_THRESHOLDS = (0.3, 0.2, 0.45)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.parse_known_args()
+    if not have_eval_data():
+        print(f"eval data not found at {EVAL_DATA}; skipping the fit (the existing "
+              f"{MODEL_OUT.relative_to(ROOT)} is kept)")
+        return 0
+    if "--embed-only" in sys.argv:
+        stores()
+        return 0
+    t0 = time.time()
+    prep = Prepared()
+    t1 = time.time()
+    w = fit_weights(prep, verbose=True)
+    MODEL_OUT.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(MODEL_OUT, **w)
+    print(f"wrote {MODEL_OUT.relative_to(ROOT)} ({MODEL_OUT.stat().st_size / 1024:.0f} KiB); "
+          f"data+embeddings {t1 - t0:.0f}s, fit {time.time() - t1:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""``python -m pipelines analyze``: embeddings, per-text signals and themes, incrementally.
+
+I/O lives here; the NLP itself is pure functions in ``pipelines/nlp``. Everything keyed by
+``text_key = md5(text)`` (embeddings, signals) is computed once per distinct text, so a
+second run with nothing new does almost nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .nlp.embed import EMBEDDING_DIM, Encoder, default_encoder, text_key
+
+log = logging.getLogger(__name__)
+
+EMBED_CHUNK = 4096  # texts per encode call: bounds memory, and progress is saved per chunk
+
+
+@dataclass
+class AnalysisReport:
+    run_id: str
+    backend: str
+    n_texts: int = 0
+    n_embedded: int = 0
+    n_scored: int = 0
+    clients_reclustered: int = 0
+    caseload_reclustered: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        return (f"analyzed {self.n_texts} texts: {self.n_embedded} newly embedded ({self.backend}), "
+                f"{self.n_scored} newly scored, {self.clients_reclustered} clients' themes rebuilt, "
+                f"caseload themes {'rebuilt' if self.caseload_reclustered else 'updated'} ({timing})")
+
+
+class EmbeddingStore:
+    """Embeddings cached in ``text_embeddings``; computes and saves only what is missing."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, encoder: Encoder):
+        self.con, self.encoder = con, encoder
+        self.n_embedded = 0
+
+    def ensure(self, texts: list[str]) -> None:
+        """Embed and store every distinct text not stored yet."""
+        keys = {text_key(t): t for t in texts}
+        if not keys:
+            return
+        wanted = pa.table({"text_key": list(keys)})
+        self.con.register("wanted_keys", wanted)
+        try:
+            missing = [row[0] for row in self.con.execute(
+                "SELECT text_key FROM wanted_keys ANTI JOIN text_embeddings USING (text_key)").fetchall()]
+        finally:
+            self.con.unregister("wanted_keys")
+        for start in range(0, len(missing), EMBED_CHUNK):
+            chunk = missing[start:start + EMBED_CHUNK]
+            vectors = self.encoder.encode([keys[k] for k in chunk])
+            self._save(chunk, vectors)
+            self.n_embedded += len(chunk)
+
+    def _save(self, keys: list[str], vectors: np.ndarray) -> None:
+        flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), pa.float32())
+        table = pa.table({
+            "text_key": pa.array(keys, pa.string()),
+            "backend": pa.array([self.encoder.name] * len(keys), pa.string()),
+            "embedding": pa.FixedSizeListArray.from_arrays(flat, EMBEDDING_DIM),
+        })
+        self.con.register("new_embeddings", table)
+        try:
+            self.con.execute("INSERT INTO text_embeddings SELECT * FROM new_embeddings")
+        finally:
+            self.con.unregister("new_embeddings")
+
+    def lookup(self, texts: list[str]) -> np.ndarray:
+        """Embeddings for ``texts`` (in order), computing any that are missing."""
+        self.ensure(texts)
+        keys = [text_key(t) for t in texts]
+        order = pa.table({"text_key": keys, "position": pa.array(range(len(keys)), pa.int64())})
+        self.con.register("lookup_keys", order)
+        try:
+            table = self.con.execute("""
+                SELECT k.position, e.embedding FROM lookup_keys k
+                JOIN (SELECT text_key, any_value(embedding) AS embedding FROM text_embeddings
+                      SEMI JOIN lookup_keys USING (text_key) GROUP BY text_key) e USING (text_key)
+                ORDER BY k.position
+            """).fetch_arrow_table()
+        finally:
+            self.con.unregister("lookup_keys")
+        if table.num_rows != len(texts):
+            raise RuntimeError("embedding cache lost rows")
+        values = table.column("embedding").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+        return values.reshape(len(texts), EMBEDDING_DIM).astype(np.float32, copy=False)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """The callable signals and themes use: cached embeddings of arbitrary texts."""
+        return self.lookup(list(texts))
+
+
+def text_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every client-authored text unit (see the ``text_units`` view), oldest first."""
+    return con.execute("""
+        SELECT source, source_id, client_id, provider_id, conversation_id, written_at, text, text_key
+        FROM text_units ORDER BY client_id, written_at, source, source_id
+    """).df()
+
+
+def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore) -> int:
+    """Compute signals for distinct texts not scored by the current signals version."""
+    from .nlp import signals
+
+    version = signals.SIGNALS_VERSION
+    pending = con.execute("""
+        SELECT DISTINCT u.text_key, u.text FROM text_units u
+        ANTI JOIN (SELECT text_key FROM text_signals WHERE signals_version = ?) s USING (text_key)
+    """, [version]).fetchall()
+    if not pending:
+        return 0
+    keys = [k for k, _ in pending]
+    scored = signals.text_signals([t for _, t in pending], store.embed)
+    frame = scored.assign(text_key=keys, signals_version=version)[
+        ["text_key", "signals_version", "valence", "emotion", "stress", "insight", "risk", "risk_reason",
+         "evidence"]]
+    con.register("new_signals", frame)
+    try:
+        con.execute("DELETE FROM text_signals WHERE text_key IN (SELECT text_key FROM new_signals)")
+        con.execute("INSERT INTO text_signals SELECT * FROM new_signals")
+    finally:
+        con.unregister("new_signals")
+    return len(keys)
+
+
+def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:
+    """Embed, score and theme everything new; safe to run again at any time."""
+    from .nlp import theme_pipeline
+
+    encoder = encoder or default_encoder()
+    report = AnalysisReport(uuid.uuid4().hex, encoder.name)
+    started = datetime.now(timezone.utc)
+    store = EmbeddingStore(con, encoder)
+
+    clock = time.perf_counter()
+    units = text_units(con)
+    report.n_texts = len(units)
+    store.ensure(units["text"].tolist())
+    report.seconds["embed"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    report.n_scored = score_missing_signals(con, store)
+    report.n_embedded = store.n_embedded
+    report.seconds["signals"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    outcome = theme_pipeline.update_themes(con, units, store)
+    report.clients_reclustered = outcome.clients_reclustered
+    report.caseload_reclustered = outcome.caseload_reclustered
+    report.seconds["themes"] = time.perf_counter() - clock
+
+    con.execute("INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [report.run_id, started, datetime.now(timezone.utc), report.n_texts, report.n_embedded,
+                 report.n_scored, report.clients_reclustered, report.caseload_reclustered, encoder.name])
+    return report

@@ -1,0 +1,434 @@
+"""Hand-written word and phrase lists for the per-text signals (written for Interlude).
+
+Risk phrases are regular expressions over a normalized sentence (lower case, straight
+apostrophes, single spaces; see ``normalize``). Each risk pattern has a level and a
+machine-readable reason. First-person anchoring is part of the patterns ("myself", "my
+life", "i tried"); negation, third-person reporting and idioms are scoped in
+``pipelines.nlp.signals``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ------------------------------------------------------------------ building blocks (regex)
+I = r"(?:i|i've|i'd|i'll|me)"
+I_AUX = r"(?:i've|i'd|i had|i have|i|me)(?: also| actually| already| once| twice| even| just)?"
+IM = r"(?:i'm|im|i am|i've been|ive been|i have been)"
+MODAL = (r"(?:want(?:ed)? to|wanna|need to|have to|gotta|going to|gonna|will|'ll|ll|plan(?:ning)? "
+         r"(?:to|on)|intend(?:ing)? to|decided to|am going to|'m going to|m going to|about to|"
+         r"ready to|(?:would|'d) like to|(?:would|'d|will|'ll) (?:\w+ )?try to|"
+         r"(?:am|'m|m) (?:gonna|going to)|might|may|should just|"
+         r"could just|can't wait to|just want to|really want to|finally)")
+KILL_SELF = (r"(?:kill(?:ing)? my ?self|k\.?m\.?s|end(?:ing)? (?:my (?:own )?life|it all|"
+             r"things|my suffering|myself|everything|it(?: tonight| today| now| soon)?\b)|"
+             r"take (?:my|my own) life|taking my (?:own )?life|commit(?:ting)? suicide|"
+             r"(?:die|dying) by suicide|off(?:ing)? myself|unalive myself|hang(?:ing)? myself|"
+             r"shoot(?:ing)? myself|drown(?:ing)? myself|overdose|od\b|jump(?:ing)? (?:off|in front)|"
+             r"slit(?:ting)? my (?:wrists?|throat)|suicide|ctb|catch the bus|"
+             r"(?:poison|starve|drink|bleed)(?:ing)? myself(?: to death)?)")
+SELF_HARM = (r"(?:cut(?:ting)? (?:myself|my (?:arms?|wrists?|thighs?|legs?|skin))|"
+             r"(?:slic|slash|carv)(?:e|ed|ing) (?:into )?(?:myself|my (?:arms?|wrists?|skin|legs?))|"
+             r"burn(?:ing|ed|t)? myself|hurt(?:ing)? myself|harm(?:ing|ed)? myself|"
+             r"self[- ]?harm(?:ing|ed)?|sh(?:'d|ed)\b|scratch(?:ing|ed)? myself|"
+             r"punch(?:ing|ed)? myself|bang(?:ing|ed)? my head)")
+MEANS = (r"(?:pills?|sleeping pills|tablets|meds|medication|tylenol|paracetamol|"
+         r"acetaminophen|painkillers|insulin|rope|noose|belt|gun|pistol|rifle|firearm|"
+         r"bullets?|razor|razors|blades?|knife|bridge|ledge|roof|cliff|train tracks|tracks|"
+         r"exhaust|carbon monoxide|helium|bleach|poison|the car|my car)")
+
+# (level, reason, pattern). Checked in order; the strongest level of all matches wins.
+RISK_PATTERNS: list[tuple[str, str, str]] = [
+    # --- past attempt (behavior)
+    ("urgent", "past_attempt",
+     rf"\b{I_AUX} (?:tried|attempted|try|was trying|almost|nearly|came close to|been trying|"
+     rf"did (?:attempt|try)|failed|failing|fail)"
+     rf"(?: to| twice to| again to| once to)? (?:kill(?:ing)? myself|end(?:ing)? (?:my life|it|"
+     rf"it all|things)|take my (?:own )?life|commit suicide|hang myself|overdose|od\b|"
+     rf"suicide|off myself|jump)"),
+    ("urgent", "past_attempt",
+     r"(?:^|[,;:] |\. )(?:tried|attempted|almost|nearly|failed|failing) (?:to )?[\w' ,]{0,30}?"
+     r"(?:kill(?:ing)? myself|end(?:ing)? my life|overdose|hang(?:ing)? myself|"
+     r"take my (?:own )?life|commit suicide)"),
+    ("urgent", "past_attempt",
+     r"\b(?:my|a|an) (?:\w+ ){0,2}(?:suicide|poisoning|overdose|hanging|od) attempts?\b"),
+    ("urgent", "plan",
+     r"\b(?:for|planning|plan|planned|prepare|preparing|organi[sz]e|organi[sz]ing) my "
+     r"(?:own )?(?:suicide|death)\b"),
+    ("urgent", "means",
+     r"\b(?:aim|aimed|aiming|point|pointed|pointing|put|putting|held|hold|holding|press|"
+     r"pressed) (?:it|the gun|a gun|my gun|the knife|a knife|the blade|a blade|the barrel)"
+     r"(?: \w+){0,3} (?:at|to|against|on) my (?:head|temple|throat|chest|wrists?|mouth)"),
+    ("watch", "means",
+     r"\b(?:i|i've|i'm)\b[\w' ]{0,20}\b(?:buy|bought|buying|get|getting|got|own|have) "
+     r"(?:a|my|the) (?:gun|firearm|pistol|rifle|handgun)\b"),
+    ("urgent", "past_attempt",
+     r"\b(?:my|a|the) (?:last |first |second |third |previous |recent |failed |1st |2nd |3rd )?"
+     r"(?:suicide |suicidal )?attempts?\b(?! to (?:be|make|get|help|fix|talk|explain))"),
+    ("urgent", "past_attempt",
+     rf"\b{I_AUX} (?:attempted|attempted suicide|survived (?:my|an?|the) "
+     rf"(?:suicide )?attempt|overdosed|od'?d|o\.d\.'?d)\b"),
+    ("urgent", "past_attempt",
+     r"\b(?:after|since|before) (?:i|my) (?:attempted|attempt|overdose|od'?d|tried to kill)"),
+    ("urgent", "past_attempt",
+     r"\b(?:pumped my stomach|had my stomach pumped|woke up in (?:the |a )?(?:hospital|icu|er)\b.*\b(?:myself|overdos|pills|attempt|suicid)|"
+     r"psych ward after|(?:i |was )?(?:hospitalized|admitted) (?:for|after) (?:my )?"
+     r"(?:suicid|overdos|attempt|trying))"),
+    # --- intent
+    ("urgent", "intent",
+     rf"\b(?:{I}|i'm|im|i am|i'll|ill|i've|ive)\b[\w' ,]{{0,25}}?\b{MODAL} (?:\w+ )?{KILL_SELF}"),
+    ("urgent", "intent",
+     rf"\b(?:{IM}|i'm|im|i am) (?:going to |gonna )?(?:kill(?:ing)? myself|end(?:ing)? my life|"
+     rf"commit(?:ting)? suicide|do(?:ing)? it tonight)"),
+    ("urgent", "intent",
+     r"\b(?:tonight is the night|today is the day i|this is (?:my|the) (?:last|final) "
+     r"(?:post|message|night|day|time i)|this is goodbye|goodbye (?:everyone|world|forever|all)|"
+     r"by the time (?:you|anyone) (?:read|see)s? this|won't be (?:here|alive|around) "
+     r"(?:tomorrow|much longer|by|for long|next)|(?:i'm|im|i am) done with (?:life|living)|"
+     r"(?:i'm|im|i am) (?:going to|gonna) do it (?:tonight|today|soon|this time))"),
+    ("urgent", "intent",
+     r"\b(?:i'm|im|i am|i feel) (?:really |very |so |actively |extremely )?suicidal "
+     r"(?:and|with) (?:a plan|the means|i have)"),
+    ("urgent", "intent",
+     r"\b(?:suicid\w*|kill myself|die|end it|end my life)\b.*\b(?:go|going|went) through with it|"
+     r"\b(?:should|will|going to|want to|ready to|finally) (?:just )?go through with it\b"
+     r"(?=.*\b(?:suicid|kill|die|end|life|tonight|this time))"),
+    ("urgent", "past_attempt",
+     r"\b(?:i )?(?:took|swallowed|downed|ate) (?:over |about |around |like |almost |nearly )?"
+     r"\d{2,}(?: to \d+)? (?:[\w-]+ ){0,4}(?:pills|tablets|painkillers|killers|capsules|"
+     r"sleeping pills|of my meds)\b"),
+    ("urgent", "intent",
+     r"\b(?:spend|spending|be|is|this is|today is|tonight is) my (?:very )?last (?:day|night)"
+     r"(?: on earth| alive| here)?\b(?! (?:at|of|in|before|off|on the job|with the company))"),
+    ("urgent", "intent",
+     r"\b(?:i'm|i am|i was|i came|i got|i've been|i have been|i feel) (?:so |really |very |"
+     r"dangerously |scarily )?close to (?:ending it|ending my life|killing myself|suicide|"
+     r"going through with it|taking my (?:own )?life|acting on it)\b"),
+    ("watch", "ideation",
+     r"\b(?:i'm|i am|i was|i came|i got|i've been|i feel) (?:so |really |very )?close to "
+     r"(?:doing it|the edge|giving up|the end)\b"),
+    # --- plan
+    ("urgent", "plan",
+     r"^(?=.*\b(?:gun|pills|rope|knife|bridge|suicid\w*|kill|die|overdose|noose)\b)"
+     r".*?\bplann?(?:ed|ing)? (?:on|to) (?:doing|do) (?:it|the same)"),
+    ("urgent", "plan",
+     r"\b(?:method|methods|ways?|means) (?:of|to|for) (?:killing myself|kill myself|"
+     r"end(?:ing)? my (?:own )?life|taking my (?:own )?life|my suicide)\b|\bpainless ways? to die\b"),
+    ("urgent", "plan",
+     r"\b(?:i (?:have|'ve got|ve got|got|made|came up with|worked out)|my) (?:a |the )?"
+     r"(?:suicide )?(?:plan|plans|method|date)\b(?! (?:for|to) (?:the|this|next|my) "
+     r"(?:weekend|holiday|trip|week|party|vacation|career|future))"),
+    ("urgent", "plan",
+     r"\b(?:planning|planned|plan|planed) (?:my|to|on|out|how to|how i'?ll)"
+     rf"(?: \w+){{0,3}} (?:suicide|death|{KILL_SELF}|die|dying)"),
+    ("urgent", "plan",
+     r"\b(?:wrote|writing|written|write|left|drafted|finished) (?:a|my|the) (?:suicide |goodbye )?"
+     r"(?:note|letter)s?\b(?= .*(?:goodbye|before|family|parents|die|gone|suicide))|"
+     r"\b(?:my|a) suicide (?:note|letter)|\b(?:wrote|writing|written) (?:my )?goodbye letters?"),
+    ("urgent", "plan",
+     r"\b(?:giving|gave|give) away (?:all )?(?:my|of my) (?:stuff|things|belongings|possessions|"
+     r"cat|dog|pets?)|(?:picked|chose|set) (?:a|the) (?:date|day) (?:to|for|when)|"
+     r"(?:researching|researched|looked up|googled|googling) (?:how to|ways to|methods|"
+     r"the best way to|painless ways)"),
+    ("urgent", "plan",
+     r"\b(?:saying|said|say) (?:my )?goodbyes?\b.*\b(?:before i|for good|forever|last time)"),
+    # --- means (access or preparation)
+    ("urgent", "means",
+     rf"\b(?:{I}|i've|ive|i'm|im)\b[\w' ]{{0,20}}\b(?:bought|buy|buying|got|have|has|had|"
+     rf"stockpiled?|stockpiling|saving up|saved up|hoarding|hoarded|collecting|collected|"
+     rf"ordered|tied|loaded|holding|staring at|counted|counting|sharpened)\b[\w' ]{{0,25}}\b{MEANS}"
+     rf"\b(?=.*\b(?:to (?:die|end|kill|do it|od|overdose|finish)|enough|kill|die|end it|suicide|"
+     rf"overdose|ready|tonight|last|for when|noose|hang|lethal|myself)\b)"),
+    ("urgent", "means",
+     r"\b(?:(?:tied|made|bought|tested|hung|hanging up) (?:a|the|my) noose|enough (?:pills|"
+     r"tablets|meds) to (?:kill|die|end|od|overdose|do it)|lethal dose|how many (?:pills|"
+     r"tablets|mg)\b.*\b(?:kill|die|lethal|overdose|od)|(?:standing|stood|sitting|sat) on "
+     r"(?:the|a) (?:bridge|ledge|roof|edge|tracks)|gun (?:to|in) my (?:head|mouth)|"
+     r"knife (?:to|on) my (?:wrist|throat|skin)|blade (?:to|on) my (?:wrist|skin))"),
+    # --- self-harm (current)
+    ("urgent", "self_harm",
+     rf"\b(?:{I}|i've|ive|i'm|im|i am|i just|i (?:have|had) been|i keep|i still|i started)\b"
+     rf"[\w' ]{{0,20}}?\b{SELF_HARM}"),
+    ("urgent", "self_harm",
+     r"\b(?:my|the) (?:cutting|self[- ]?harm(?:ing)?|burning myself)\b|"
+     r"\b(?:i|i've|i'm)\b[\w' ,]{0,40}\b(?:cutting|self[- ]?harm(?:ing|ed)?)\b(?! (?:class|back|"
+     r"down|out|off|corners|it close|hair|onions|my hair))"),
+    ("urgent", "intent",
+     r"\b(?:only|the) (?:reason|thing) (?:i|that kept me|that stopped me)\b.*\b(?:didn't|"
+     r"haven't|did not|from) (?:kill|killing|end|ending|hurt|hurting) (?:myself|my life|it)\b"
+     r".*\b(?:tonight|today|last night|this morning|yesterday|this week)\b"),
+    ("urgent", "self_harm",
+     r"\b(?:relapsed|relapse|relapsing)\b.*\b(?:cutting|self[- ]?harm|sh\b|burning)|"
+     r"\bmy (?:fresh |new |latest )?(?:cuts|scars are (?:fresh|bleeding)|wounds)\b"),
+    # --- active ideation without intent or plan: watch
+    ("watch", "ideation",
+     rf"\b(?:thinking|thought|think|thoughts|fantasi[sz]e|fantasi[sz]ing|dream(?:ing)?|urges?|"
+     rf"considering|considered|contemplating|contemplated)\b[\w' ]{{0,15}}\b(?:about |of )?"
+     rf"(?:{KILL_SELF}|killing myself|dying|death|being dead)"),
+    ("watch", "ideation",
+     r"\b(?:i'm|im|i am|i feel|i've been|ive been|i have been|i get|i got|been|feeling|getting|"
+     r"i was|so|very|really|extremely|super|pretty)\s+(?:\w+ )?suicidal\b|\bsuicidal "
+     r"(?:thoughts|ideation|feelings|urges)\b|\b(?:my|the) urges?\b"),
+    ("watch", "ideation",
+     r"\b(?:kept|keeps|keeping|held|holding|stopped|stopping|stops) me (?:back )?from "
+     r"(?:killing myself|ending (?:it|my life)|suicide|doing it)|\bwhy i (?:haven't|didn't) "
+     r"(?:killed|kill|ended) (?:myself|it)|\breason i'?m still (?:alive|here)\b"),
+    ("watch", "ideation",
+     rf"\b(?:kill myself|killing myself|end(?:ing)? my life|take my (?:own )?life|"
+     rf"off myself|unalive myself|kms)\b"),
+    # --- passive ideation: watch
+    ("watch", "passive_ideation",
+     rf"\b(?:{I}|i'm|im|i am|i just|i really|i honestly|i kinda|i sometimes|i often)\b"
+     rf"[\w' ]{{0,16}}?\b(?:want(?:ed)? to|wanna|wish(?:ed)? (?:i could|to|i was|i were|i'd|i "
+     rf"would)|would rather|hope i|pray(?:ing)? (?:i|to|that i)|long to|ready to)\b[\w' ]{{0,8}}?"
+     rf"\b(?:die|be dead|dead|not wake up|never wake up|not exist|stop existing|disappear "
+     rf"(?:forever|for good|completely)|be gone|not be here|not be alive|not be around|fall "
+     rf"asleep (?:and|forever)|cease to exist|get hit by|not be born|never been born|sleep "
+     rf"forever|not have been born)"),
+    ("watch", "passive_ideation",
+     r"\b(?:i )?(?:don't|dont|do not|no longer|don't really|dont really|never) (?:want|wanna|wish)"
+     r"(?: to)? (?:be here|live|living|be alive|exist|go on|keep going|wake up|be around|"
+     r"continue|do this|be on this earth|be in this world)\b"),
+    ("watch", "passive_ideation",
+     r"\b(?:no|nothing|no one|nobody|not any|no more) (?:reason|point|purpose|will|desire)?"
+     r" ?(?:to|in|for|worth) (?:live|living|go on|going on|keep going|stay alive|staying alive|"
+     r"wake up)\b|\bnothing (?:left )?to live for\b|\bwhat'?s the point (?:of|in) "
+     r"(?:living|life|being alive|going on|anything|any of (?:this|it)|even trying)|"
+     r"\b(?:everyone|everybody|they|people|my family|the world|my kids) (?:would|will|'d) be "
+     r"better off (?:without me|if i (?:was|were|wasn't|weren't)|with me gone|when i'm gone)|"
+     r"\bbetter off dead\b|\b(?:i'm|im|i am|i feel like) (?:just )?a burden\b|"
+     r"\b(?:can't|cant|cannot) (?:go on|do this anymore|keep doing this|take (?:it|this) "
+     r"anymore|keep living|live like this)|\b(?:tired|sick) of (?:living|being alive|life|"
+     r"existing|waking up)|\bwish (?:i was|i were|i'd) never (?:born|been born)|\bwish (?:i was|i were) dead\b|"
+     r"\b(?:life|living) (?:isn't|is not|isnt) worth\b|\bwant (?:it|this|everything) (?:all )?"
+     r"to (?:end|stop|be over)\b|\bend it all\b|\bgive up on (?:life|living|everything)\b|"
+     r"\b(?:when|if|once) i'?m (?:gone|dead|not here)\b|\bdisappear forever\b|"
+     r"\bnot (?:be|being) here (?:anymore|any more|much longer)|\bno way out\b"),
+    ("watch", "ideation",
+     r"\b(?:brave|strong|courage|guts|balls|nerve)(?: enough)? to (?:end it|kill myself|do it|"
+     r"go through with it|end my life|jump|pull the trigger)\b|\bmy (?:desire|wish|urge|urges|"
+     r"need|want) to (?:die|be dead|end it|kill myself|not exist)\b|\bwish i (?:didn't|did not|"
+     r"wouldn't|could not|couldn't) exist\b"),
+    ("watch", "hopelessness",
+     r"\b(?:i'm|i am|i feel|i felt|i was|i've been|i have been|feeling|felt|i get)\b[\w' ]{0,15}"
+     r"\b(?:hopeless|worthless|like a burden|trapped with no way out|beyond help|"
+     r"at rock bottom)\b|\bhit(?:ting)? rock bottom\b|\b(?:i see|i have|there's|there is) no "
+     r"(?:future|hope|way out)\b"),
+    ("watch", "self_harm_history",
+     r"\b(?:i )?used? to (?:cut|self[- ]?harm|hurt myself|burn myself)\b|\b(?:i )?used to (?:cut|self[- ]?harm|hurt myself|burn myself)|\bmy (?:self[- ]?harm )?"
+     r"scars\b|\b(?:clean|free) (?:from|of) (?:self[- ]?harm|cutting)\b|\b(?:urge|urges) to "
+     r"(?:cut|self[- ]?harm|hurt myself)"),
+]
+
+# Negation cues: if one stands within NEG_WINDOW tokens before a match (same clause), the
+# statement is negated ("I would never hurt myself", "I'm not going to kill myself").
+NEGATION_CUES = frozenset("""
+never not no don't dont didn't didnt won't wont wouldn't wouldnt haven't havent hasn't
+isn't isnt aren't wasn't weren't shouldn't couldn't cannot nor neither without stopped
+quit against
+""".split())
+NEG_WINDOW = 4
+# Words after a cue that cancel it ("can't stop thinking about", "not sure if", "no longer
+# able"): the cue does not negate the risk phrase that follows.
+NEGATION_CANCEL = re.compile(
+    r"\b(?:not|n't|never|no|cannot) (?:sure|certain|know|think i can|stop|help|care|able to "
+    r"(?:stop|resist)|resist|wait|even|just|only|anymore|afraid|scared|deny|ashamed|exaggerat)")
+# Negation phrases that negate even at a distance in the clause.
+NEGATION_PHRASES = re.compile(
+    r"\b(?:would never|will never|could never|'d never|never would|never will|no intention|"
+    r"no plans? to|not planning|not going to|not gonna|no longer|not suicidal|never (?:been|felt) "
+    r"suicidal|never (?:tried|attempted|thought about)|don't want to (?:die|kill|hurt|end)|"
+    r"do not want to (?:die|kill|hurt|end)|promised? (?:i|myself|her|him|them|you)|would not|"
+    r"no desire to|not at risk|not in danger|not thinking (?:about|of)|haven't (?:cut|hurt|"
+    r"self[- ]?harmed|harmed)|(?:months|years|days|weeks) (?:clean|free)|"
+    r"(?:i'm|im|i am) safe|keep myself safe)\b")
+# A "don't want to die / kill myself" is not ideation; but "don't want to live" is (it is
+# matched directly by a passive-ideation pattern that includes the negation).
+NEGATION_EXEMPT_REASONS = frozenset({"passive_ideation"})
+
+# Third-person / reporting: the risk statement is about someone else, or is reported speech
+# or hypothetical / generic talk.
+THIRD_PERSON = re.compile(
+    r"\b(?:my|our|his|her|their|a|the) (?:friend|friends|best friend|bff|sister|brother|mom|"
+    r"mum|mother|dad|father|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|"
+    r"grandmother|grandfather|partner|boyfriend|girlfriend|husband|wife|ex|roommate|coworker|"
+    r"colleague|classmate|neighbou?r|patient|client|student|teammate|niece|nephew|fiance|"
+    r"fiancee|stepdad|stepmom|family member|relative)s?\b(?:'s)?[\w' ]{0,30}?\b(?:tried|"
+    r"attempted|killed|kill|hanged|hung|overdosed|died|committed|took|cut|cuts|wants?|said|"
+    r"says|told|texted|threatened|posted|wrote|is|was|has|had|keeps|talks?|talked|mentioned|"
+    r"admitted|confessed|planned|plans)\b|"
+    r"\b(?:he|she|they|someone|somebody|people|a person|this guy|this girl|a guy|a girl|kids|"
+    r"teens|others)\b[\w' ]{0,12}\b(?:tried|attempted|killed|kill|hanged|hung|overdosed|"
+    r"committed|took|wants?|said|says|told me|texted|threatened|posted|cuts?|cutting|is "
+    r"suicidal|was suicidal|'s suicidal|planned|plans)\b|"
+    r"\b(?:himself|herself|themselves|themself|yourself|yourselves)\b|"
+    r"\b(?:if you|when you|you (?:should|shouldn't|might|may|can|could|will|won't|are|were|"
+    r"feel|want|have|'re|re)|for you|to you|you've|you're|youre)\b|"
+    r"\b(?:movie|show|book|song|series|episode|documentary|character|article|news|celebrity|"
+    r"actor|singer|podcast|game)\b|"
+    r"\b(?:lost (?:my|a|her|his|our) \w+ to suicide|died by suicide|(?:his|her|their) "
+    r"(?:suicide|attempt|overdose|death))\b")
+# A third party named inside the risk phrase itself ("i've had a friend go after cutting").
+THIRD_PARTY_INSIDE = re.compile(
+    r"\b(?:friend|sister|brother|mom|mum|mother|dad|father|son|daughter|cousin|partner|"
+    r"boyfriend|girlfriend|husband|wife|roommate|he|she|they|him|her|them|someone|somebody|"
+    r"people|person|guy|girl|man|woman|kid|kids)\b")
+# First-person anchors that win over a third-person cue ("my friend knows I tried to…").
+FIRST_PERSON_STRONG = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|myself|my (?:life|attempt|plan|note|pills|wrists?))\b")
+
+# Idioms and hyperbole: a match inside one of these spans is not risk language.
+IDIOMS = re.compile(
+    r"\b(?:(?:is|are|was|were|it's|its|this|that|these|those|they're|job|work|commute|boss|"
+    r"traffic|class|exam|heat|feet|back|shoes|legs|kids|wait|suspense|noise|meeting|\w+) "
+    r"(?:is |are |was |were )?(?:killing|kills|killed|gonna kill|going to kill|will kill|"
+    r"'ll kill|might kill) me|"
+    r"kill(?:ing)? (?:myself|me) (?:laughing|with laughter)|laugh(?:ed|ing)? (?:myself )?to death|"
+    r"(?:dying|die|died) (?:to|of (?:laughter|embarrassment|boredom|shame|cringe|curiosity|"
+    r"thirst|hunger|heat))|(?:bored|scared|worried|tickled|frozen|freezing|starving|sick) "
+    r"to death|could (?:just )?kill (?:him|her|them|you|for)|kill for (?:a|an|some)|"
+    r"(?:killing|killed|kill) it\b|dead (?:tired|serious|set|on|end|last|wrong|beat|weight)|"
+    r"(?:i'm|im|i am|i was|literally) (?:dead|deceased|dying|crying) (?:😂|🤣|lol|lmao|haha)|"
+    r"i'?m dead\b(?= ?(?:😂|🤣|lol|lmao|haha|💀))|(?:😂|🤣|lol|lmao|haha)[^.]*"
+    r"(?:kill me|i'm dead|dying)|to die for|over my dead body|drop dead|"
+    r"would (?:rather|sooner) die than (?:go|sit|eat|watch|do|attend|work|listen|wear|be seen)|"
+    r"(?:shoot|kill) me now\b(?!.*(?:seriously|really|please|for real))|"
+    r"killing time|kill (?:time|the (?:mood|vibe|lights|engine))|kill(?:ing)? (?:two birds|"
+    r"the lights|the weeds|bugs|plants|my (?:plants|phone battery|battery|buzz))|"
+    r"cutting (?:back|down|corners|it close|class|carbs|ties|onions|vegetables|hair|my hair|"
+    r"the grass|the lawn|costs|out|off|in line)|cut (?:myself )?(?:some slack|a break|off)|"
+    r"(?:hurt|kick|hate) myself for (?:not|missing|forgetting|being late)|"
+    r"(?:my|the) (?:phone|battery|laptop|car|plant|plants|tv|game|character) (?:died|is dead|"
+    r"was dead)|suicide (?:squad|doors|run|mission|burpees|sprints|drills)|"
+    r"(?:a|the|my) (?:deadline|dead ?line)|(?:plan|planning|planned|plans) (?:a|the|my|our) "
+    r"(?:trip|party|wedding|week|weekend|day|budget|meal|meals|route|vacation|holiday|move)|"
+    r"(?:ended|end|ending) (?:it|things) with (?:him|her|them|my (?:ex|boyfriend|girlfriend|"
+    r"partner))|end(?:ing)? (?:it|things) (?:with|between)|(?:went|go|going) overboard|"
+    r"over ?dosed? on (?:coffee|caffeine|sugar|netflix|tv|chocolate|candy)|"
+    r"jump(?:ing)? (?:off|in front of) (?:the|a) (?:couch|bed|diving board|stage|camera)|"
+    r"(?:pills?|meds|medication) (?:for|to help|help) (?:my|with|sleep|anxiety|depression|"
+    r"the pain|headaches?)|attempts? (?:to|at) (?:make|fix|get|be|talk|explain|help|"
+    r"reach|call|cook|bake|study|learn|quit)|(?:first|second|third|last|failed) attempt "
+    r"(?:at|to) (?:the|my|passing|driving|baking|the exam|the test))")
+
+# Risk topic words without a first-person anchor (used for the keyword baseline in bench and
+# as a weak feature: a sentence about suicide in general, not a statement about oneself).
+RISK_TOPIC = re.compile(
+    r"\b(?:suicid\w*|kill(?:ing|ed)? (?:my|your|him|her|them)sel(?:f|ves)|overdos\w*|"
+    r"self[- ]?harm\w*|cutting|cut|cuts|die|dying|dead|death|end (?:my|it)|noose|rope|pills|"
+    r"tablets|meds|gun|knife|blade|razor|bridge|jump|hang|poison\w*|attempt\w*|bleed\w*|"
+    r"go through with it|do it|wrists?|od|kms|hurt(?:ing)? myself|harm(?:ing)? myself)\b")
+
+# ------------------------------------------------------------------------------ stress
+# Body and mind words of a stress response, and their calm counterparts.
+STRESS_TERMS = [
+    "stress", "stressed", "stressful", "stressing", "overwhelmed", "overwhelming", "anxious",
+    "anxiety", "panic", "panicking", "panicked", "freaking out", "freaked out", "worried",
+    "worrying", "nervous", "tense", "on edge", "burnt out", "burned out", "burnout",
+    "exhausted", "drained", "overworked", "can't sleep", "cant sleep", "couldn't sleep",
+    "insomnia", "lying awake", "racing thoughts", "heart racing", "heart pounding",
+    "chest tight", "tight chest", "chest is tight", "shaking", "trembling", "nauseous",
+    "headache", "migraine", "can't breathe", "short of breath", "dread", "dreading",
+    "deadline", "pressure", "bills", "rent", "debt", "evicted", "fired", "laid off",
+    "can't cope", "falling apart", "breaking down", "breakdown", "at my limit", "losing it",
+    "too much", "no time", "frantic", "restless", "irritable", "snapped", "clenched",
+    "knots", "spiraling", "spiralling", "scared", "terrified", "afraid", "helpless",
+    "trapped", "can't focus", "can't think", "freaking", "pressure",
+]
+CALM_TERMS = [
+    "calm", "relaxed", "relaxing", "peaceful", "at peace", "rested", "slept well",
+    "easy day", "quiet day", "content", "chill", "chilled", "unwound", "settled", "lighter",
+    "breathing easier", "grounded", "steady", "fine", "okay day", "good day", "nice walk",
+]
+
+# ------------------------------------------------------------------------------ insight
+INSIGHT_TERMS = [
+    "i realize", "i realise", "i realized", "i realised", "i'm realizing", "im realizing",
+    "i'm realising", "realizing that", "realising that", "it dawned on me", "dawned on me",
+    "it hit me", "it clicked", "clicked for me", "i see now", "now i see", "i can see now",
+    "i can see that", "i get it now", "i understand now", "i'm starting to understand",
+    "starting to see", "beginning to see", "i've noticed", "i noticed", "i notice",
+    "i'm noticing", "makes sense now", "it makes sense", "that makes sense", "that's why i",
+    "thats why i", "which is why i", "the reason i", "i think it's because", "i think its because",
+    "maybe it's because", "maybe its because", "it's not really about", "it isn't about",
+    "it's not about", "isn't the", "it's actually", "it's really about", "what's really going on",
+    "the real reason", "i've been telling myself", "i tell myself", "pattern", "i always do",
+    "every time i", "whenever i", "i tend to", "same thing", "just like my", "like my dad",
+    "like my mom", "like my mother", "like my father", "used to when", "growing up",
+    "i learned", "i've learned", "i've learnt", "taught me", "figured out", "i figured",
+    "i understand", "understanding", "in hindsight", "looking back", "i never noticed",
+    "never thought of it", "never saw it", "connect", "connected", "connection between",
+    "link between", "comes from", "stems from", "rooted in", "because i expect",
+    "i expect to be", "afraid that", "it reminds me", "reminds me of", "it's me who",
+    "i was the one", "i'm the one", "part of me", "i guess i", "i suppose i", "oh wow",
+    "turns out", "come to think of it", "i wonder if", "it occurs to me", "occurred to me",
+    "aha", "epiphany", "insight", "perspective", "i've been avoiding", "i avoid",
+    "i'm avoiding", "i want to change", "i'm ready to", "i need to change", "i could try",
+    "i'm going to try", "i can try", "next time i",
+]
+INSIGHT_BASELINE_TERMS = ["realize", "realise", "notice", "understand", "makes sense",
+                          "i see now", "figured out"]
+
+# ------------------------------------------------------------------------------ emotion
+# Emotion words for the bench's lexicon baseline (the model itself learns from embeddings).
+EMOTION_TERMS = {
+    "anger": ["angry", "furious", "mad", "pissed", "annoyed", "irritated", "hate", "rage",
+              "fed up", "livid", "frustrated", "stupid", "idiot", "wtf", "ugh"],
+    "anxiety": ["anxious", "nervous", "worried", "worry", "panic", "stressed", "uneasy",
+                "on edge", "overthinking", "confused", "unsure", "what if"],
+    "sadness": ["sad", "depressed", "down", "lonely", "miserable", "crying", "cried", "hurt",
+                "heartbroken", "disappointed", "grief", "miss", "unfortunately", "sucks"],
+    "shame": ["ashamed", "embarrassed", "guilty", "my fault", "sorry", "humiliated",
+              "pathetic", "worthless", "stupid of me", "regret", "cringe"],
+    "fear": ["scared", "afraid", "terrified", "frightened", "fear", "horrified", "creepy",
+             "scary"],
+    "joy": ["happy", "glad", "love", "great", "awesome", "fun", "excited", "amazing", "lol",
+            "haha", "funny", "proud", "beautiful", "wow", "cool", "best"],
+    "calm": ["calm", "relaxed", "peaceful", "relieved", "okay", "fine", "agree", "care",
+             "rested", "content", "safe"],
+    "gratitude": ["thanks", "thank you", "thank", "grateful", "thankful", "appreciate"],
+    "hope": ["hope", "hopefully", "looking forward", "optimistic", "wish", "can't wait",
+             "want", "better soon", "will get better"],
+}
+
+# ------------------------------------------------------------------------- keyword baseline
+# The plain keyword list the bench compares risk against (no scoping of any kind).
+RISK_BASELINE_URGENT = ["kill myself", "end my life", "take my life", "suicide attempt",
+                        "tried to kill", "overdose", "overdosed", "noose", "hang myself",
+                        "cut myself", "pills", "gun", "suicide plan", "suicide note"]
+RISK_BASELINE_WATCH = ["suicide", "suicidal", "die", "dead", "death", "want to die",
+                       "self harm", "self-harm", "cutting", "hopeless", "worthless",
+                       "no reason to live", "better off dead", "end it"]
+
+
+# Contractions typed without an apostrophe ("im", "dont"); "ill"/"wont"/"id" are left alone.
+_CONTRACTIONS = {
+    "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "didnt": "didn't",
+    "doesnt": "doesn't", "isnt": "isn't", "wasnt": "wasn't", "werent": "weren't",
+    "havent": "haven't", "hasnt": "hasn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
+    "shouldnt": "shouldn't", "arent": "aren't", "thats": "that's", "whats": "what's",
+    "youre": "you're", "youve": "you've", "theyre": "they're", "ima": "i'm going to",
+    "imma": "i'm going to", "gonna": "going to", "wanna": "want to", "gotta": "have to",
+    "ill": "ill", "id": "id",
+}
+_CONTRACTION_RX = re.compile(r"\b(%s)\b" % "|".join(k for k, v in _CONTRACTIONS.items() if k != v))
+
+
+def normalize(text: str) -> str:
+    """Lower case, straight apostrophes and quotes, spelled-out contractions, single spaces."""
+    t = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    t = t.replace("\u201c", '"').replace("\u201d", '"')
+    t = _CONTRACTION_RX.sub(lambda m: _CONTRACTIONS[m.group(1)], t)
+    t = re.sub(r"\bid\b(?= (?:rather|just|really|certainly|probably|never|be|have|like|love|want|"
+               r"kill|try|do|go|take|end|hate|sooner))", "i'd", t)
+    t = re.sub(r"\b(my|your|him|her|them) (self|selves)\b(?![- ](?:harm|esteem|worth|image|care|"
+               r"confidence|doubt|hatred|loathing))", r"\1\2", t)
+    t = re.sub(r"\bi'?ll\b(?= (?:just |probably |finally |never |not |be |kill|end|do|go|"
+               r"take|try|jump|hang|overdose|die|cut|hurt|have|make|get|still|always))", "i'll", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def term_regex(terms: list[str]) -> re.Pattern:
+    """One word-bounded alternation of ``terms`` (longest first)."""
+    alts = sorted({re.escape(t) for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:%s)(?![\w'])" % "|".join(alts))

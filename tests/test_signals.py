@@ -1,0 +1,130 @@
+"""Per-text signals: risk scoping, aggregation, ranges, sentence splitting (real MiniLM model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.nlp.embed import embed_texts
+from pipelines.nlp.sentences import split_sentences
+from pipelines.nlp.signals import EMOTIONS, TEXT_COLUMNS, sentence_signals, text_signals
+
+BENIGN = (
+    "Work was long today and the printer jammed twice before lunch. "
+    "I made soup for dinner and called my sister about the weekend. "
+    "The bus was late again so I listened to a podcast on the way home. "
+    "My review got moved to Thursday, which is fine I guess. "
+    "I watered the plants and folded the laundry before bed."
+)
+PLANTED = "I've saved up my pills and I'm going to take them all tonight."
+
+
+def _levels(texts):
+    return text_signals(texts, embed_texts)["risk"].tolist()
+
+
+def test_planted_urgent_sentence_is_not_diluted():
+    text = BENIGN + " " + PLANTED + " Anyway, the soup was good."
+    out = text_signals([text, BENIGN], embed_texts)
+    assert out.loc[0, "risk"] == "urgent"
+    assert out.loc[0, "evidence"] == PLANTED
+    assert out.loc[0, "risk_reason"] in {"intent", "plan", "means", "model"}
+    assert out.loc[1, "risk"] == "none"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("I tried to kill myself two years ago.", "past_attempt"),
+    ("im gonna kill myself", "intent"),
+    ("I have a plan for how I'd end my life.", "plan"),
+    ("I cut myself again last night", "self_harm"),
+])
+def test_urgent_statements(text, reason):
+    out = text_signals([text], embed_texts)
+    assert out.loc[0, "risk"] == "urgent"
+    assert out.loc[0, "risk_reason"] == reason
+
+
+def test_passive_ideation_is_at_least_watch():
+    texts = ["I don't want to be here anymore.", "Honestly everyone would be better off without me.",
+             "some days i wish i just wouldn't wake up"]
+    assert all(level in ("watch", "urgent") for level in _levels(texts))
+
+
+def test_negated_third_person_and_idioms_are_not_urgent():
+    texts = [
+        "I would never kill myself, I have my daughter to think about.",
+        "I'm not going to hurt myself, I just needed to say how tired I am.",
+        "My friend tried to kill herself last year and I think about her a lot.",
+        "My cousin told me he wants to die.",
+        "This commute is killing me.",
+        "I nearly died laughing at the meeting.",
+        "I'd kill for a coffee right now.",
+    ]
+    levels = _levels(texts)
+    assert "urgent" not in levels, list(zip(texts, levels))
+    assert levels[4:] == ["none", "none", "none"]
+
+
+def test_stress_insight_and_valence_order():
+    out = text_signals([
+        "I'm completely overwhelmed, my chest is tight, I can't sleep and the deadline is tomorrow.",
+        "Had a slow, quiet morning with tea and a walk in the park. Feeling rested.",
+        "I think I realize it isn't the review, it's that I expect to be criticized like my dad used to.",
+        "I had a review at work today and then went home.",
+    ], embed_texts)
+    assert out.loc[0, "stress"] > out.loc[1, "stress"]
+    assert out.loc[2, "insight"] > out.loc[3, "insight"]
+    assert out.loc[1, "valence"] > out.loc[0, "valence"]
+
+
+def test_output_columns_types_and_ranges():
+    texts = ["Thank you so much, that really helped!", "", "I'm furious at my landlord.", "ok"]
+    out = text_signals(texts, embed_texts)
+    assert list(out.columns) == TEXT_COLUMNS
+    assert len(out) == len(texts)
+    assert out["valence"].between(-1, 1).all()
+    assert out["stress"].between(0, 1).all() and out["insight"].between(0, 1).all()
+    assert set(out["emotion"]) <= set(EMOTIONS)
+    assert set(out["risk"]) <= {"none", "watch", "urgent"}
+    assert out.loc[1, "risk"] == "none" and out.loc[1, "evidence"] == ""
+    assert out.loc[0, "emotion"] in {"gratitude", "joy"}
+    assert out.loc[2, "emotion"] == "anger"
+    sents = ["I feel calm today.", "I'm scared of the results."]
+    sig = sentence_signals(sents, embed_texts(sents))
+    assert list(sig.columns) == ["valence", "emotion", "stress", "insight", "risk", "risk_reason"]
+    assert sig["valence"].dtype == float and len(sig) == 2
+    assert text_signals([], embed_texts).columns.tolist() == TEXT_COLUMNS
+
+
+def test_each_distinct_sentence_embedded_once():
+    seen: list[str] = []
+
+    def embed(texts):
+        seen.extend(texts)
+        return embed_texts(texts)
+
+    text_signals(["Same line. Same line.", "Same line."], embed)
+    assert seen == ["Same line."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", []),
+    ("   \n ", []),
+    ("Dr. Lee moved my appt. to 3.5 p.m. Then I left.",
+     ["Dr. Lee moved my appt. to 3.5 p.m.", "Then I left."]),
+    ("wait... what?? ok", ["wait...", "what??", "ok"]),
+    ("first line\nsecond line", ["first line", "second line"]),
+    ("so tired 😩 work was awful 😭 home now", ["so tired 😩", "work was awful 😭", "home now"]),
+    ("no punctuation at all just typing", ["no punctuation at all just typing"]),
+    ("It ended there.Then I slept", ["It ended there.", "Then I slept"]),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_split_long_run_on():
+    text = ", ".join(["I went to the shop and back again"] * 40)
+    parts = split_sentences(text)
+    assert len(parts) > 1 and all(0 < len(p) <= 300 for p in parts)
+    assert "".join(parts).replace(" ", "").replace(",", "") == text.replace(" ", "").replace(",", "")
