@@ -30,7 +30,8 @@ class AnalysisReport:
     run_id: str
     backend: str
     n_texts: int = 0
-    n_embedded: int = 0
+    n_embedded: int = 0              # texts and sentences newly embedded, all stages
+    n_embedded_texts: int = 0        # of which whole text units (the embed stage)
     n_scored: int = 0
     clients_reclustered: int = 0
     caseload_reclustered: bool = False
@@ -152,6 +153,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     units = text_units(con)
     report.n_texts = len(units)
     store.ensure(units["text"].tolist())
+    report.n_embedded_texts = store.n_embedded
     report.seconds["embed"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -1,0 +1,159 @@
+"""Analyze benchmark: a first run, a second run with nothing new, and one new client-week.
+
+    python bench/analyze.py                    # the committed sample (24 clients)
+    python bench/analyze.py --clients 500 --days 365   # a scaled caseload (≥ 100,000 texts)
+
+Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
+end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
+own process, as the command line would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def build_database(out: Path, clients: int | None, days: int) -> Path:
+    """An ingested (not analyzed) database, cached by caseload size."""
+    from pipelines import db
+    from pipelines.ingest import Source, ingest_paths, ingest_sources
+
+    name = "sample" if clients is None else f"{clients}x{days}"
+    base = out / f"analyze_{name}_ingested.duckdb"
+    if not base.exists():
+        con = db.connect(base)
+        if clients is None:
+            ingest_paths(con, [ROOT / "sample_data" / "exports"])
+        else:
+            from sample_data.generate import iter_exports
+
+            def sources():
+                for relative, export in iter_exports(clients, days, seed=11):
+                    data = json.dumps(export).encode()
+                    yield Source(str(relative), "export", lambda data=data: data)
+
+            ingest_sources(con, sources())
+        con.close()
+    return base
+
+
+def one_new_client_week(con) -> dict:
+    """A copy of one client's latest conversations and check-ins, moved a week later."""
+    client_id, export_id = con.execute(
+        "SELECT client_id, export_id FROM exports WHERE scope = 'raw' ORDER BY exported_at DESC LIMIT 1").fetchone()
+    last = con.execute("SELECT max(started_at) FROM conversations WHERE client_id = ?", [client_id]).fetchone()[0]
+    rows = con.execute("""
+        SELECT v.conversation_id, m.message_id, m.role, m.text FROM conversations v
+        JOIN messages m USING (client_id, conversation_id)
+        WHERE v.client_id = ? AND v.started_at > ? - INTERVAL 7 DAY ORDER BY m.sent_at""", [client_id, last]).fetchall()
+    provider = con.execute("SELECT provider_id FROM exports WHERE export_id = ?", [export_id]).fetchone()[0]
+    conversations: dict[str, list] = {}
+    for conversation_id, message_id, role, text in rows:
+        conversations.setdefault(conversation_id, []).append((message_id, role, text))
+    stamp = "2027-01-{:02d}T20:{:02d}:00+00:00"
+    return {
+        "format": "client-export", "format_version": "1.0", "export_id": f"bench-week-{client_id}",
+        "exported_at": "2027-01-09T08:00:00+00:00", "client": {"client_id": client_id},
+        "provider": {"provider_id": provider},
+        "share": {"scope": "raw", "consented_at": "2026-01-01T00:00:00+00:00",
+                  "period": {"start": "2027-01-01T00:00:00+00:00", "end": "2027-01-08T00:00:00+00:00"}},
+        "conversations": [{
+            "conversation_id": f"bench-{cid}", "started_at": stamp.format(1 + i % 7, 0),
+            "messages": [{"message_id": f"bench-{mid}", "at": stamp.format(1 + i % 7, j % 60), "role": role,
+                          # a word changed so the week's texts are new to the embedding cache
+                          "text": text.replace(".", " again.", 1) if role == "client" else text}
+                         for j, (mid, role, text) in enumerate(messages)],
+        } for i, (cid, messages) in enumerate(conversations.items())],
+    }
+
+
+def phase(db_path: Path, name: str) -> dict:
+    """Run one analyze in this process; returns measurements."""
+    from pipelines import db
+    from pipelines.analyze import run_analysis
+
+    con = db.connect(db_path)
+    if name == "new-week":
+        from pipelines.ingest import Source, ingest_sources
+
+        export = one_new_client_week(con)
+        data = json.dumps(export).encode()
+        ingest_sources(con, [Source("bench-week.json", "export", lambda: data)])
+    started = time.perf_counter()
+    report = run_analysis(con)
+    seconds = time.perf_counter() - started
+    result = {"phase": name, "seconds": seconds, "texts": report.n_texts, "embedded": report.n_embedded,
+              "embedded_texts": report.n_embedded_texts,
+              "scored": report.n_scored, "clients_rebuilt": report.clients_reclustered,
+              "caseload_rebuilt": report.caseload_reclustered, "backend": report.backend,
+              "stages": report.seconds}
+    if name == "first":  # raw encode on the same distinct texts, same backend, for the overhead
+        from pipelines.nlp.embed import default_encoder
+
+        texts = [r[0] for r in con.execute("SELECT DISTINCT text FROM text_units").fetchall()]
+        encoder = default_encoder()
+        clock = time.perf_counter()
+        encoder.encode(texts)
+        result["raw_encode_per_s"] = len(texts) / (time.perf_counter() - clock)
+        result["distinct_texts"] = len(texts)
+    con.close()
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, help="generate a caseload of this many clients (default: sample)")
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.db, args.phase)))
+        return
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    clock = time.perf_counter()
+    base = build_database(args.out, args.clients, args.days)
+    work = args.out / "analyze_bench.duckdb"
+    for stale in (work, Path(f"{work}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copy(base, work)
+    caseload = "sample (24 clients)" if args.clients is None else f"{args.clients} clients x {args.days} days"
+    print(f"caseload: {caseload}; ingested database ready in {time.perf_counter() - clock:.0f} s")
+    print(f"{'phase':<10}{'seconds':>9}{'texts':>9}{'embedded':>10}{'embed/s':>9}{'scored':>8}"
+          f"{'clients rebuilt':>16}{'caseload':>10}{'peak MiB':>10}{'db MiB':>8}")
+    for name in ("first", "unchanged", "new-week"):
+        child = subprocess.run([sys.executable, __file__, "--phase", name, "--db", str(work)],
+                               capture_output=True, text=True, env=os.environ.copy())
+        if child.returncode != 0:
+            sys.exit(child.stderr[-3000:])
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        embed_rate = (r["embedded_texts"] / r["stages"]["embed"]
+                      if r["embedded_texts"] and r["stages"].get("embed") else 0)
+        print(f"{name:<10}{r['seconds']:>9.1f}{r['texts']:>9,}{r['embedded']:>10,}{embed_rate:>9,.0f}"
+              f"{r['scored']:>8,}{r['clients_rebuilt']:>16}{'rebuilt' if r['caseload_rebuilt'] else 'kept':>10}"
+              f"{r['peak_rss_mib']:>10,.0f}{work.stat().st_size / 2**20:>8,.0f}")
+        print(f"{'':<10}stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items())
+              + f"; backend {r['backend']}")
+        if "raw_encode_per_s" in r:
+            print(f"{'':<10}raw encode of the {r['distinct_texts']:,} distinct texts: {r['raw_encode_per_s']:,.0f}/s "
+                  f"(pipeline embed stage: {embed_rate:,.0f}/s; signals then embed the sentences of longer texts)")
+
+
+if __name__ == "__main__":
+    main()
