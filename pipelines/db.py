@@ -390,6 +390,23 @@ MIGRATIONS: list[tuple[int, str]] = [
     SELECT theme_id, scope, client_id, label, keywords, n_texts, first_at, last_at
     FROM themes;
     """),
+    (4, """
+    -- Theme prevalence per client and week (Monday, in the client's own time zone).
+    CREATE VIEW theme_weekly AS
+    SELECT u.client_id, t.theme_id,
+           CAST(date_trunc('week', timezone(coalesce(c.timezone, 'UTC'), u.written_at)) AS DATE) AS week,
+           count(*) AS n_texts
+    FROM text_units u
+    JOIN text_client_themes t USING (source, source_id, client_id)
+    LEFT JOIN clients c USING (client_id)
+    GROUP BY ALL;
+
+    -- Each text's signals with the sentence that carried them (risk first, else the most salient).
+    CREATE VIEW text_evidence AS
+    SELECT u.source, u.source_id, u.client_id, u.conversation_id, u.written_at,
+           s.risk, s.risk_reason, s.stress, s.insight, s.emotion, s.valence, s.evidence
+    FROM text_units u JOIN text_signals s USING (text_key);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

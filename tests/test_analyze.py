@@ -177,3 +177,17 @@ def test_analyze_runs_with_the_network_unreachable(analyzed, tmp_path):
     assert "analyzed" in run.stdout
     check = db.connect(target, read_only=True)
     assert check.execute("SELECT count(*) FROM text_embeddings").fetchone()[0] > 0
+
+
+def test_internal_views_for_the_pages_add_up(analyzed):
+    con, _, _ = analyzed
+    weekly = con.execute("SELECT sum(n_texts) FROM theme_weekly").fetchone()[0]
+    themed = con.execute("SELECT count(*) FROM analysis_texts WHERE client_theme_id IS NOT NULL").fetchone()[0]
+    assert weekly == themed > 0
+    evidence = con.execute("SELECT count(*), count(*) FILTER (WHERE risk = 'urgent') FROM text_evidence").fetchone()
+    assert evidence[0] == con.execute("SELECT count(*) FROM analysis_texts").fetchone()[0]
+    assert evidence[1] == 1
+    quotes = con.execute("""SELECT count(*) FROM theme_quotes q
+                            LEFT JOIN text_units u USING (source, source_id, client_id)
+                            WHERE u.text IS NULL""").fetchone()[0]
+    assert quotes == 0  # every quote is a real text of that client
