@@ -35,13 +35,15 @@ class AnalysisReport:
     n_scored: int = 0
     clients_reclustered: int = 0
     caseload_reclustered: bool = False
+    clients_trended: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         return (f"analyzed {self.n_texts} texts: {self.n_embedded} newly embedded ({self.backend}), "
                 f"{self.n_scored} newly scored, {self.clients_reclustered} clients' themes rebuilt, "
-                f"caseload themes {'rebuilt' if self.caseload_reclustered else 'updated'} ({timing})")
+                f"caseload themes {'rebuilt' if self.caseload_reclustered else 'updated'}, "
+                f"{self.clients_trended} clients' trends refitted ({timing})")
 
 
 class EmbeddingStore:
@@ -140,6 +142,54 @@ def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore)
     return len(keys)
 
 
+def daily_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Daily series per client and measure: check-in scales and the valence of what they wrote."""
+    from . import trends
+
+    values = con.execute("""
+        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value FROM checkins
+        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM checkins
+        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM checkins
+        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM checkins
+        UNION ALL SELECT client_id, written_at, 'valence', valence FROM analysis_texts
+    """).df()
+    zones = dict(con.execute("SELECT client_id, timezone FROM clients").fetchall())
+    return trends.daily_series(values, zones)
+
+
+def update_trends(con: duckdb.DuckDBPyConnection) -> int:
+    """Refit the trends of clients whose daily series changed; returns how many were refitted."""
+    from . import trends
+
+    daily = daily_measures(con)
+    stored = dict(con.execute("SELECT client_id, fingerprint FROM trend_fingerprints").fetchall())
+    digests = {client: str(pd.util.hash_pandas_object(rows.reset_index(drop=True), index=False).sum())
+               for client, rows in daily.groupby("client_id", sort=True)}
+    changed = sorted(c for c, d in digests.items() if stored.get(c) != d)
+    gone = sorted(set(stored) - set(digests))
+    if not changed and not gone:
+        return 0
+    rows = trends.client_trends(daily[daily["client_id"].isin(changed)])
+    fingerprints = pd.DataFrame({"client_id": changed, "fingerprint": [digests[c] for c in changed]})
+    con.register("refitted_clients", pd.DataFrame({"client_id": changed + gone}))
+    con.register("new_trends", rows)
+    con.register("new_fingerprints", fingerprints)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("client_trends", "trend_fingerprints"):
+            con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refitted_clients)")
+        con.execute("INSERT INTO client_trends BY NAME SELECT * FROM new_trends")
+        con.execute("INSERT INTO trend_fingerprints BY NAME SELECT * FROM new_fingerprints")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("refitted_clients", "new_trends", "new_fingerprints"):
+            con.unregister(name)
+    return len(changed)
+
+
 def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:
     """Embed, score and theme everything new; safe to run again at any time."""
     from .nlp import theme_pipeline
@@ -166,6 +216,10 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     report.clients_reclustered = outcome.clients_reclustered
     report.caseload_reclustered = outcome.caseload_reclustered
     report.seconds["themes"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    report.clients_trended = update_trends(con)
+    report.seconds["trends"] = time.perf_counter() - clock
 
     con.execute("INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [report.run_id, started, datetime.now(timezone.utc), report.n_texts, report.n_embedded,

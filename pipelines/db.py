@@ -407,6 +407,25 @@ MIGRATIONS: list[tuple[int, str]] = [
            s.risk, s.risk_reason, s.stress, s.insight, s.emotion, s.valence, s.evidence
     FROM text_units u JOIN text_signals s USING (text_key);
     """),
+    (5, """
+    -- Trend per client and measure over the latest 8 weeks (pipelines/trends.py), and what
+    -- each client's trends were computed from, so unchanged clients are not refitted.
+    CREATE TABLE client_trends (
+        client_id      VARCHAR NOT NULL,
+        measure        VARCHAR NOT NULL,
+        window_start   DATE NOT NULL,
+        window_end     DATE NOT NULL,
+        n_days         INTEGER NOT NULL,
+        slope_per_week DOUBLE,
+        ci_low         DOUBLE,
+        ci_high        DOUBLE,
+        verdict        VARCHAR NOT NULL
+    );
+    CREATE TABLE trend_fingerprints (client_id VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL);
+    CREATE VIEW analysis_trends AS
+    SELECT client_id, measure, window_start, window_end, n_days, slope_per_week, ci_low, ci_high, verdict
+    FROM client_trends;
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

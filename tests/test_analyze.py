@@ -129,7 +129,7 @@ def test_second_run_embeds_nothing_and_new_data_keeps_theme_ids(analyzed):
     assert first.n_embedded > 0
     before = dict(con.execute("SELECT theme_id, label FROM analysis_themes WHERE scope = 'caseload'").fetchall())
     again = run_analysis(con, encoder=TORCH)
-    assert (again.n_embedded, again.n_scored, again.clients_reclustered) == (0, 0, 0)
+    assert (again.n_embedded, again.n_scored, again.clients_reclustered, again.clients_trended) == (0, 0, 0, 0)
     # One more week for one client: only that client's themes are rebuilt; the caseload's
     # persisting themes keep their ids.
     extra = topic_export(2, [("money", ["The landlord raised the rent and I panicked about money"]),
@@ -191,3 +191,25 @@ def test_internal_views_for_the_pages_add_up(analyzed):
                             LEFT JOIN text_units u USING (source, source_id, client_id)
                             WHERE u.text IS NULL""").fetchone()[0]
     assert quotes == 0  # every quote is a real text of that client
+
+
+def test_trends_view_follows_the_contract(tmp_path):
+    """A month of daily check-ins with stress climbing 1 point a week reads as rising."""
+    checkins = [{"checkin_id": f"t-{d}", "at": f"2026-10-{1 + d:02d}T08:00:00+00:00",
+                 "stress": min(10, 2 + d // 7 + (d % 3 == 0)), "mood": (d % 3) - 1}
+                for d in range(28)]
+    export = make_export(export_id="exp-trend", exported_at="2026-10-30T08:00:00+00:00", checkins=checkins,
+                         conversations=[], practices=[])
+    con = db.connect(tmp_path / "t.duckdb")
+    ingest_paths(con, [write_export(tmp_path, export)])
+    report = run_analysis(con, encoder=TORCH)
+    assert report.clients_trended == 1
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE analysis_trends)").fetchall())
+    assert types == {"client_id": "VARCHAR", "measure": "VARCHAR", "window_start": "DATE", "window_end": "DATE",
+                     "n_days": "INTEGER", "slope_per_week": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+                     "verdict": "VARCHAR"}
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT measure, verdict, slope_per_week, ci_low, ci_high, n_days FROM analysis_trends").fetchall()}
+    verdict, slope, low, high, n_days = rows["stress"]
+    assert verdict == "rising" and 0.5 < slope < 1.5 and low > 0 and n_days == 28
+    assert rows["mood"][0] == "no clear trend"
