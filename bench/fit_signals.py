@@ -313,9 +313,10 @@ class Prepared:
         return store.vectors[idx], self.feat[name][idx]
 
 
-def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout: int | None = None,
+def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout=None,
                 verbose: bool = False, base: dict | None = None) -> dict[str, np.ndarray]:
-    """All heads, fitted on every row whose fold is not ``holdout`` (cssrs: ``risk_holdout``).
+    """All heads, fitted on every row whose fold is not ``holdout`` (cssrs: not in
+    ``risk_holdout``, one fold id or several).
 
     With ``base``, only the risk heads are refitted; the other heads are copied from it.
     """
@@ -323,7 +324,8 @@ def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout: int | 
 
     t0 = time.time()
     keep = {k: (f != holdout) for k, f in prep.fold.items()}
-    keep["cssrs"] = prep.fold["cssrs"] != risk_holdout
+    out = np.atleast_1d(np.asarray(risk_holdout if risk_holdout is not None else [], dtype=object))
+    keep["cssrs"] = ~np.isin(prep.fold["cssrs"], [o for o in out if o is not None])
     # feature standardization from all units
     allf = np.vstack([prep.feat[k] for k in prep.feat] + [prep.own_feat])
     w: dict[str, np.ndarray] = {"feat_mean": allf.mean(axis=0),
@@ -469,11 +471,109 @@ def _fit_risk(prep, w, keep, design, own_x, off, n_u, n_w, n_n, store_head, verb
     return w
 
 
+# ------------------------------------------------------------------ risk thresholds
+
+class RiskTable:
+    """C-SSRS posts prepared for fast threshold search: the threshold-free gates of every
+    sentence unit, and per post its units and whether an ambiguous context statement is
+    raised by another risk sentence of the post (independent of the model)."""
+
+    def __init__(self, prep: Prepared):
+        from pipelines.nlp.signals import CONTEXT_SUPPORT, FEATURES, risk_gates
+
+        cs, st = prep.data["cssrs"]
+        lex = prep.lex["cssrs"]
+        feat = prep.feat["cssrs"]
+        self.gates = risk_gates(st.units[:len(feat)], lex, feat[:, FEATURES.index("first_person")])
+        self.post_units = [np.array([st.index[s] for s in ss], dtype=int) for ss in st.sentences]
+        self.escalated = np.zeros(len(cs), dtype=bool)
+        for i, idx in enumerate(self.post_units):
+            support = [j for j in idx if lex[j][0] != "none" and lex[j][1] in CONTEXT_SUPPORT]
+            self.escalated[i] = any(lex[j][0] != "urgent" and lex[j][2].get("context")
+                                    and any(k != j for k in support) for j in idx)
+        self.users = cs["user_id"].to_numpy()
+        self.truth = cs["user_risk"].to_numpy()
+        self.prep = prep
+
+    def probabilities(self, w: dict) -> tuple[np.ndarray, np.ndarray]:
+        from pipelines.nlp.signals import head_scores
+
+        st = self.prep.data["cssrs"][1]
+        feat = self.prep.feat["cssrs"]  # the store may have grown past the prepared units
+        h = head_scores(st.vectors[:len(feat)], feat, w)
+        return h["risk_any"], h["risk_urgent"]
+
+    def post_ranks(self, p_any, p_urgent, thresholds, posts) -> np.ndarray:
+        from pipelines.nlp.signals import risk_ranks
+
+        ranks, _ = risk_ranks(self.gates, p_any, p_urgent, thresholds)
+        out = np.zeros(len(posts), dtype=np.int8)
+        for n, i in enumerate(posts):
+            idx = self.post_units[i]
+            out[n] = 2 if self.escalated[i] else (ranks[idx].max() if len(idx) else 0)
+        return out
+
+
+def user_rates(users, truth, post_rank) -> dict[str, float]:
+    """Per-user (highest post level) rates: B+A ≥watch, B+A urgent, urgent of each class."""
+    df = pd.DataFrame({"u": users, "t": truth, "r": post_rank}).groupby("u").agg(
+        t=("t", "first"), r=("r", "max"))
+    ba = df["t"].isin(["Behavior", "Attempt"])
+    out = {"ba_watch": float((df.loc[ba, "r"] >= 1).mean()), "ba_urgent": float((df.loc[ba, "r"] == 2).mean())}
+    for cls in ("Supportive", "Indicator", "Ideation"):
+        out[cls] = float((df.loc[df["t"] == cls, "r"] == 2).mean())
+    return out
+
+
+THRESHOLD_GRID = {"watch": (0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
+                  "urgent": (0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.4),
+                  "urgent_any": (0.35, 0.45, 0.6, 0.8)}
+# Search target (on training users only): B+A users flagged at least watch >= MIN_BA_WATCH and
+# Supportive users urgent <= MAX_SUPPORTIVE_URGENT (kept well under the 15 % budget so unseen
+# text has headroom); among those, the most B+A users urgent, then the fewest Supportive users
+# urgent; remaining ties go to the higher (more conservative) thresholds.
+MIN_BA_WATCH = 0.97
+MAX_SUPPORTIVE_URGENT = 0.08
+
+
+def tune_risk_thresholds(prep: Prepared, base: dict, folds, table: RiskTable | None = None,
+                         verbose: bool = False) -> np.ndarray:
+    """Risk thresholds chosen on the C-SSRS users of ``folds`` only, by an inner cross-
+    validation over those folds (each fold scored by risk heads fitted on the others)."""
+    import itertools
+
+    table = table or RiskTable(prep)
+    folds = sorted(set(int(f) for f in folds))
+    all_folds = set(int(f) for f in np.unique(prep.fold["cssrs"]))
+    scored = []  # (posts, p_any, p_urgent)
+    for j in folds:
+        wj = fit_weights(prep, risk_holdout=sorted(all_folds - set(folds)) + [j], base=base)
+        pa, pu = table.probabilities(wj)
+        scored.append((np.flatnonzero(prep.fold["cssrs"] == j), pa, pu))
+    posts = np.concatenate([p for p, _, _ in scored])
+    best, best_key = None, None
+    for thr in itertools.product(*THRESHOLD_GRID.values()):
+        if thr[2] < thr[1]:
+            continue
+        ranks = np.concatenate([table.post_ranks(pa, pu, thr, p) for p, pa, pu in scored])
+        r = user_rates(table.users[posts], table.truth[posts], ranks)
+        feasible = r["ba_watch"] >= MIN_BA_WATCH and r["Supportive"] <= MAX_SUPPORTIVE_URGENT
+        key = (feasible, round(r["ba_urgent"], 6), -round(r["Supportive"], 6), thr)
+        if best_key is None or key > best_key:
+            best, best_key = (thr, r), key
+    thr, r = best
+    if verbose:
+        print(f"  risk thresholds {thr} on folds {folds}: inner-CV B+A ≥watch {r['ba_watch']:.1%}, "
+              f"B+A urgent {r['ba_urgent']:.1%}, Supportive urgent {r['Supportive']:.1%}",
+              file=sys.stderr)
+    return np.array(thr, dtype=np.float32)
+
+
 WEAK_WEIGHT = float(os.environ.get("INTERLUDE_WEAK_WEIGHT", "0.5"))
 # Model-only raises: p(any risk) for watch; p(urgent) for urgent on a first-person sentence
 # that names the topic (suicide, dying, means, cutting…); p(urgent) for urgent without it.
-# Chosen on the C-SSRS cross-validation with an eye on everyday text (Dreaddit, AnnoMI,
-# GoEmotions sentences), where the model alone should almost never say urgent.
+# Defaults only: ``main`` (and the nested benchmark) replace them by ``tune_risk_thresholds``,
+# a grid search scored by cross-validation by user on the training users.
 RISK_THRESHOLDS = (0.3, 0.2, 0.45)
 
 
@@ -491,6 +591,8 @@ def main() -> int:
     prep = Prepared()
     t1 = time.time()
     w = fit_weights(prep, verbose=True)
+    # thresholds: chosen by cross-validation over every C-SSRS fold (the shipped heads see all)
+    w["risk_thresholds"] = tune_risk_thresholds(prep, w, np.unique(prep.fold["cssrs"]), verbose=True)
     MODEL_OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_OUT, **w)
     print(f"wrote {MODEL_OUT.relative_to(ROOT)} ({MODEL_OUT.stat().st_size / 1024:.0f} KiB); "

@@ -128,3 +128,91 @@ def test_split_long_run_on():
     parts = split_sentences(text)
     assert len(parts) > 1 and all(0 < len(p) <= 300 for p in parts)
     assert "".join(parts).replace(" ", "").replace(",", "") == text.replace(" ", "").replace(",", "")
+
+
+# ------------------------------------------------------------------ risk rules (own sentences)
+
+@pytest.mark.parametrize("text", [
+    "Back in college I swallowed a whole bottle of sleeping pills.",
+    "I overdosed on my prescription two winters ago.",
+    "Last year I ended up in the ER after taking way too many painkillers.",
+    "I tried hanging myself when I was seventeen.",
+    "I survived an overdose the year my dad left.",
+    "I was put on a psych hold after I tried to kill myself.",
+])
+def test_past_attempt_is_urgent(text):
+    out = text_signals([text], embed_texts)
+    assert out.loc[0, "risk"] == "urgent", text
+    assert out.loc[0, "risk_reason"] in {"past_attempt", "model"}, out.loc[0, "risk_reason"]
+
+
+@pytest.mark.parametrize("text", [
+    "I've been stockpiling my pills in a shoebox under the bed.",
+    "I have the tablets saved for when it gets too much.",
+    "I keep driving to the bridge after work and thinking about jumping.",
+    "I know exactly how I'm going to do it.",
+    "I loaded my dad's rifle last night and sat with it in my lap.",
+    "I'm going to end it tonight.",
+    "I'm scared I'll act on it this weekend.",
+])
+def test_plan_means_and_intent_are_urgent(text):
+    out = text_signals([text], embed_texts)
+    assert out.loc[0, "risk"] == "urgent", text
+    assert out.loc[0, "risk_reason"] in {"plan", "means", "intent", "model"}, out.loc[0, "risk_reason"]
+
+
+@pytest.mark.parametrize("text", [
+    "I don't want to be here anymore.",
+    "Lately I just wish I could go to sleep and never wake up.",
+    "I wanted to die for most of last year.",
+    "There's nothing left for me to live for.",
+])
+def test_passive_ideation_is_watch(text):
+    assert _levels([text])[0] in ("watch", "urgent"), text
+
+
+@pytest.mark.parametrize("text", [
+    "I would never take a bunch of pills, I know what it did to my family.",
+    "I never tried to kill myself, even at my lowest.",
+    "I have never overdosed and I'm not planning to.",
+    "My roommate swallowed a handful of pills last spring and ended up in the ER.",
+    "She overdosed twice in high school and I still worry about her.",
+    "My uncle has the pills saved up, the doctor says he is hoarding them.",
+    "Have you ever tried to kill yourself?",
+    "I'm not going to jump off the bridge, I promise.",
+])
+def test_negated_and_third_person_attempts_are_not_urgent(text):
+    assert _levels([text])[0] != "urgent", text
+
+
+@pytest.mark.parametrize("text", [
+    "I took a bunch of photos from the bridge on our walk.",
+    "I took all my meds this morning like the doctor said.",
+    "I ended up in the hospital after spraining my wrist.",
+    "I've attempted to talk to her about it twice.",
+    "My plan is to finish the report by Friday.",
+    "I keep my pills in the kitchen cupboard.",
+])
+def test_everyday_look_alikes_are_not_urgent(text):
+    assert _levels([text])[0] != "urgent", text
+
+
+def test_ambiguous_means_or_attempt_needs_risk_context():
+    alone = ["I have a rope in the garage.", "I've tried twice before.",
+             "I keep looking at the bridge."]
+    ctx = "I don't want to be here anymore."
+    levels = _levels(alone + [f"{s} {ctx}" for s in alone] + [f"I don't have any pills in the house. {ctx}",
+                                                            f"My brother has a gun. {ctx}"])
+    assert "urgent" not in levels[:3], levels
+    assert levels[3:6] == ["urgent"] * 3, levels
+    assert levels[6] != "urgent" and levels[7] != "urgent", levels
+
+
+def test_an_urge_is_risk_language_only_when_it_is_an_urge_to_harm():
+    from pipelines.nlp.signals import risk_lexicon
+
+    assert risk_lexicon("client reported the urge to contact an ex-partner.")[0] == "none"
+    assert risk_lexicon("i had the urge to cut again last night")[0] != "none"
+    assert risk_lexicon("the urges are back tonight")[0] != "none"
+    assert risk_lexicon("i have been saving up my tablets and i know how many it would take.")[0] == "urgent"
+    assert risk_lexicon("i am saving up money for a trip")[0] == "none"

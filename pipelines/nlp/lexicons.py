@@ -25,7 +25,7 @@ KILL_SELF = (r"(?:kill(?:ing)? my ?self|k\.?m\.?s|end(?:ing)? (?:my (?:own )?lif
              r"take (?:my|my own) life|taking my (?:own )?life|commit(?:ting)? suicide|"
              r"(?:die|dying) by suicide|off(?:ing)? myself|unalive myself|hang(?:ing)? myself|"
              r"shoot(?:ing)? myself|drown(?:ing)? myself|overdose|od\b|jump(?:ing)? (?:off|in front)|"
-             r"slit(?:ting)? my (?:wrists?|throat)|suicide|ctb|catch the bus|"
+             r"slit(?:ting)? my (?:wrists?|throat)|suicide|ctb|"
              r"(?:poison|starve|drink|bleed)(?:ing)? myself(?: to death)?)")
 SELF_HARM = (r"(?:cut(?:ting)? (?:myself|my (?:arms?|wrists?|thighs?|legs?|skin))|"
              r"(?:slic|slash|carv)(?:e|ed|ing) (?:into )?(?:myself|my (?:arms?|wrists?|skin|legs?))|"
@@ -36,6 +36,23 @@ MEANS = (r"(?:pills?|sleeping pills|tablets|meds|medication|tylenol|paracetamol|
          r"acetaminophen|painkillers|insulin|rope|noose|belt|gun|pistol|rifle|firearm|"
          r"bullets?|razor|razors|blades?|knife|bridge|ledge|roof|cliff|train tracks|tracks|"
          r"exhaust|carbon monoxide|helium|bleach|poison|the car|my car)")
+
+METHOD_SELF = (r"hang(?:ing|ed)? myself|hung myself|overdos(?:e|ing)|od'?ing|slit(?:ting)? my "
+               r"(?:wrists?|throat)|drown(?:ing)? myself|suffocat(?:e|ing) myself|strangl(?:e|ing)"
+               r" myself|shoot(?:ing)? myself|shot myself|poison(?:ing|ed)? myself|gas(?:sing)? "
+               r"myself|stab(?:bing|bed)? myself|electrocut(?:e|ing) myself|jump(?:ing)? (?:off|in "
+               r"front of|from)|drive (?:my car )?off|crash(?:ing)? my car")
+PILLS = (r"(?:pills|tablets|painkillers|pain killers|capsules|meds|medications?|medicine|"
+         r"sleeping pills|antidepressants|tylenol|paracetamol|acetaminophen|advil|ibuprofen|"
+         r"aspirin|benadryl|xanax|ambien|klonopin|valium|lithium|seroquel|insulin|oxy\w*|"
+         r"opioids|sleeping tablets|sleep aids)")
+PILL_QTY = (r"(?:a bunch|a whole bunch|a handful|handfuls|a fistful|a (?:whole |full |entire )?"
+            r"(?:bottle|box|pack|packet|strip|blister pack|jar|container)|an entire (?:bottle|box|"
+            r"pack|packet)|half (?:a|the|of (?:a|the|my)) (?:bottle|box|pack|packet)|(?:way )?too "
+            r"many|dozens|loads|tons|a shit ?load|a ton|all (?:of )?(?:my|the|her|his) (?:\w+ )?"
+            r"(?:pills|tablets|meds|medications?|painkillers|sleeping pills|antidepressants)"
+            r"(?= (?:at once|in one go|together|i had|i could find|with (?:alcohol|vodka|wine|"
+            r"whiskey|booze|beer|gin)))|every (?:pill|tablet) (?:i had|in the house)|the rest)")
 
 # (level, reason, pattern). Checked in order; the strongest level of all matches wins.
 RISK_PATTERNS: list[tuple[str, str, str]] = [
@@ -63,10 +80,15 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"\b(?:i|i've|i'm)\b[\w' ]{0,20}\b(?:buy|bought|buying|get|getting|got|own|have) "
      r"(?:a|my|the) (?:gun|firearm|pistol|rifle|handgun)\b"),
     ("urgent", "past_attempt",
-     r"\b(?:my|a|the) (?:last |first |second |third |previous |recent |failed |1st |2nd |3rd )?"
-     r"(?:suicide |suicidal )?attempts?\b(?! to (?:be|make|get|help|fix|talk|explain))"),
+     r"\b(?:my|a|the|an|his|her|their)? ?(?:last |first |second |third |previous |recent |failed |"
+     r"1st |2nd |3rd |serious |near[- ]fatal )?(?:suicide|suicidal) attempts?\b|"
+     r"\b(?:my|the) (?:last |first |second |third |previous |recent |failed |1st |2nd |3rd )?"
+     r"attempts?\b(?! (?:to|at|of|in|on|for)\b)(?=.*\b(?:suicid\w*|kill\w*|die|died|dying|"
+     r"dead|death|overdos\w*|od|pills|tablets|hang\w*|noose|rope|hospital|icu|er|psych|"
+     r"ward|survived|woke up|wrists?|jump\w*|myself)\b)"),
     ("urgent", "past_attempt",
-     rf"\b{I_AUX} (?:attempted|attempted suicide|survived (?:my|an?|the) "
+     rf"\b{I_AUX} (?:attempted(?! (?:to|at) (?!(?:kill|end|take my|commit|hang|overdose|od|die|"
+     rf"suicide|off)\b|\d))|attempted suicide|survived (?:my|an?|the) "
      rf"(?:suicide )?attempt|overdosed|od'?d|o\.d\.'?d)\b"),
     ("urgent", "past_attempt",
      r"\b(?:after|since|before) (?:i|my) (?:attempted|attempt|overdose|od'?d|tried to kill)"),
@@ -74,6 +96,90 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"\b(?:pumped my stomach|had my stomach pumped|woke up in (?:the |a )?(?:hospital|icu|er)\b.*\b(?:myself|overdos|pills|attempt|suicid)|"
      r"psych ward after|(?:i |was )?(?:hospitalized|admitted) (?:for|after) (?:my )?"
      r"(?:suicid|overdos|attempt|trying))"),
+    ("urgent", "past_attempt",
+     rf"\b{I_AUX} (?:tried|attempted|almost|nearly|was going to try)(?: to)? (?:{METHOD_SELF})\b|"
+     rf"\b{I_AUX} (?:tried|attempted|was trying) to die\b|"
+     rf"\b{I_AUX} (?:{METHOD_SELF})\b(?=.*\b(?:years? ago|last (?:year|month|week|time|night|"
+     rf"summer|winter|spring|fall)|when i was|in (?:high school|college|\d{{4}})|once|before|"
+     rf"twice|and (?:woke|ended|survived|failed)|but (?:i )?(?:woke|survived|failed|it didn't)))"),
+    # swallowing a quantity of pills (an overdose described without the word)
+    ("urgent", "past_attempt",
+     rf"\b(?:i |i've |i have |i had |and |then |so )?(?:took|taken|swallowed|downed|ate|popped|"
+     rf"chugged|swallow|take|(?:after|from|by) (?:taking|swallowing|downing|popping))(?: \w+)? "
+     rf"{PILL_QTY} (?:of )?(?:my |the |all the |some |\w+'s )?"
+     rf"(?:[\w'-]+ ){{0,2}}{PILLS}\b(?! (?:for|to help with) (?:my )?(?:headache|back|cold|flu|"
+     rf"allergies|pain)\b)"),
+    ("urgent", "past_attempt",
+     r"\b(?:ended up|wound up|woke up|landed|was rushed|got rushed|was taken|got taken|spent "
+     r"(?:\w+ ){1,3}) ?(?:\w+ )?(?:in|to) (?:the |a )?(?:hospital|er|icu|emergency room|"
+     r"emergency|psych ward|psych hospital|psychiatric (?:ward|hospital|unit)|mental hospital)\b"
+     r"(?=.*\b(?:pills|tablets|overdos\w*|od'?d|tried to (?:kill|end|die|hang|overdose|od)|"
+     r"tried (?:killing|hanging|overdosing)|attempt\w*|(?:kill|hurt|harm|cut|poison|hang|"
+     r"shoot|shot|stab)\w* myself|suicid\w*|(?:cut|slit|slashed|slitting) (?:my )?wrists?|"
+     r"swallow\w* (?:a|the|all|too|half|every|\d+)|noose|stomach pumped)\b)"),
+    ("urgent", "past_attempt",
+     rf"\b{I_AUX} (?:jumped|threw myself|stepped) (?:off|in front of|from|out of) (?:a|the|my) "
+     r"(?:bridge|train|car|truck|bus|building|roof|balcony|cliff|overpass|window|ledge|"
+     r"parking garage)\b(?! into (?:the |a )?(?:pool|water|lake|river|sea|snow))|"
+     rf"\b{I_AUX} (?:survived|lived through|came out of) (?:my|an?|the) (?:\w+ )?"
+     r"(?:overdose|od|suicide attempt|attempt on my (?:own )?life)\b|"
+     r"\b(?:my|an|the) (?:last |first |second |previous |recent |near[- ]fatal |failed )?"
+     r"(?:overdose|od) (?:was|in|last|when|at)\b|"
+     r"\b(?:my (?:last |first |second |previous |recent )?|a (?:serious |near[- ]fatal )?|"
+     r"the (?:last |first ))(?:overdose|od)\b(?=.*\b(?:i|me|my)\b)"),
+    ("watch", "psychiatric_hold",
+     r"\b(?:i was|i got|i've been|i have been|i had been|they|got me|had me|when i was) "
+     r"(?:involuntarily |forcibly )?(?:committed|sectioned|baker acted|5150'?d|put on (?:a |an )?"
+     r"(?:\d+[- ]hours? |psych(?:iatric)? |involuntary )?hold|admitted to (?:a |the )?(?:psych|"
+     r"psychiatric|mental))\b(?! to (?:my|the|this|our|a) (?!psych|mental|hospital))"),
+    # means kept ready: pills saved, a razor hidden, the gun loaded
+    ("urgent", "means",
+     rf"\b(?:{I}|i'm|i have|i had|i've got|i got)\b[\w' ]{{0,25}}?\b(?:saved|saving|stashed|"
+     rf"stashing|stockpiled|stockpiling|hoarded|hoarding|hidden|hiding|hid|squirrell?ed|"
+     rf"set aside|putting aside|put aside|collecting|collected|keep(?:ing)?|kept)(?: up| away)?\b"
+     rf"(?! (?:up )?(?:for|money|on)\b)[\w' ]{{0,20}}?\b(?:{PILLS}|razors?|blades?|rope|noose)\b"
+     rf"(?! (?:for|to help with|in case of) (?:my )?(?:headache|back|cold|flu|allergies|"
+     rf"anxiety|sleep|emergencies|travel|the trip)\b)(?=.*\b(?:for|in case|just in case|when|"
+     rf"enough|all|hidden|saved|stashed|up|away|drawer|closet|ready|month|months|weeks|"
+     rf"someday|one day|the day|if|since|collection|how many|how much|would take|it takes)\b)|"
+     rf"\b(?:my |the |a )?(?:stash|stockpile|collection|hoard|supply|bottle) of {PILLS}\b"
+     rf"(?=.*\b(?:i|i've|i'm|my)\b)(?=.*\b(?:saved|hidden|ready|enough|for when|in case|"
+     rf"tonight|end|die|kill|od|overdose|suicid\w*|myself)\b)|"
+     rf"\b(?:{PILLS}|razors?|blades?|rope|noose) (?:i've |i have |i'd |i had )?(?:been )?"
+     rf"(?:saved|saving|stashed|stockpiled|hoarded|hidden|set aside|collected)(?: up| away)?\b"),
+    ("urgent", "means",
+     rf"\b(?:{I}|i'm|i have|i had)\b[\w' ]{{0,25}}?\b(?:stockpil(?:e|ed|ing)|stash(?:ed|ing)|"
+     rf"hoard(?:ed|ing)|squirrell?(?:ed|ing) away)\b[\w' ]{{0,20}}?\b{PILLS}\b"),
+    ("urgent", "means",
+     rf"\b{I_AUX}[\w' ]{{0,15}}\b(?:loaded|loading|load|cocked|cocking) (?:the|my|a|his|her|"
+     rf"\w+'s) (?:gun|pistol|rifle|shotgun|revolver|handgun)\b(?! (?:for|at) (?:the )?"
+     rf"(?:range|hunting|hunt|practice))"),
+    # going to a high place with the thought of jumping
+    ("urgent", "plan",
+     r"\b(?:looking at|looked at|staring at|stared at|scoping out|scoped out|checking out|"
+     r"researching|drove to|driving to|drive to|walked to|walking to|went to|go to|going to|"
+     r"been to|visit(?:ed|ing)?|standing on|stood on|sitting on|sat on|climbed|climbing|"
+     r"up on|driving past|drove past|walk past|walked past|stand on|sit on)(?: \w+){0,2} "
+     r"(?:the|a|that|this|an) (?:\w+ )?(?:bridge|ledge|cliff|train tracks|railway|tracks|"
+     r"rooftop|roof|overpass|edge|balcony|parking garage|top floor)\b"
+     r"(?=.*\b(?:jump\w*|fall\w*|end it|ending it|die|dying|death|suicid\w*|kill\w*|"
+     r"thinking about it|how high|how tall|how far down|the drop|survive|over the edge|"
+     r"step off|let go|go through with it|gone)\b)"),
+    ("watch", "means",
+     r"\b(?:i|i've|i'm|i was|i keep)\b[\w' ]{0,15}\b(?:standing on|stood on|sitting on|sat on|"
+     r"climbed (?:up )?(?:on|onto)?|looking (?:down )?(?:at|over)|staring (?:down )?(?:at|over)) "
+     r"(?:the|a|that|this) (?:edge of (?:the|a) )?(?:bridge|ledge|cliff|train tracks|tracks|"
+     r"rooftop|roof|overpass|balcony railing)(?=\s*(?:[,.!?;]|$|(?:again|tonight|today|for (?:a|an|hours)|"
+     r"and|thinking|wondering|every|alone|at night|in the dark|near)\b))"),
+    ("urgent", "plan",
+     r"\bi (?:know|figured out|worked out|decided|have decided|'ve decided|already know) "
+     r"(?:exactly )?(?:how|when|where|the (?:way|day|date|time|place)) (?:i'?m going to|i'?ll|i'?d|"
+     r"i would|i will|i want to|i'm gonna|to|i could) (?:do it|end it|kill myself|die|end my "
+     r"life|go|jump|take (?:them|the pills|my life))\b"),
+    ("urgent", "intent",
+     r"\b(?:afraid|scared|worried|terrified|frightened) (?:that )?i'?(?:ll|will|might|may|am "
+     r"going to|'m going to) (?:actually |finally )?(?:act on (?:it|them|the thoughts|these "
+     r"thoughts|my (?:suicidal )?thoughts|the urges?)|go through with it|kill myself|end it)\b"),
     # --- intent
     ("urgent", "intent",
      rf"\b(?:{I}|i'm|im|i am|i'll|ill|i've|ive)\b[\w' ,]{{0,25}}?\b{MODAL} (?:\w+ )?{KILL_SELF}"),
@@ -116,8 +222,12 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"end(?:ing)? my (?:own )?life|taking my (?:own )?life|my suicide)\b|\bpainless ways? to die\b"),
     ("urgent", "plan",
      r"\b(?:i (?:have|'ve got|ve got|got|made|came up with|worked out)|my) (?:a |the )?"
-     r"(?:suicide )?(?:plan|plans|method|date)\b(?! (?:for|to) (?:the|this|next|my) "
-     r"(?:weekend|holiday|trip|week|party|vacation|career|future))"),
+     r"suicide (?:plan|plans|method|date)\b|"
+     r"\b(?:i (?:have|'ve got|ve got|got|made|came up with|worked out)|my) (?:a |the )?"
+     r"(?:plan|plans|method|date)\b(?! (?:for|to) (?:the|this|next|my) "
+     r"(?:weekend|holiday|trip|week|party|vacation|career|future))"
+     r"(?=.*\b(?:suicid\w*|kill myself|die|dying|end it|end my life|overdos\w*|pills|jump\w*|"
+     r"hang\w*|rope|noose|gun|bridge|death|go through with it)\b)"),
     ("urgent", "plan",
      r"\b(?:planning|planned|plan|planed) (?:my|to|on|out|how to|how i'?ll)"
      rf"(?: \w+){{0,3}} (?:suicide|death|{KILL_SELF}|die|dying)"),
@@ -168,7 +278,7 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     ("watch", "ideation",
      r"\b(?:i'm|im|i am|i feel|i've been|ive been|i have been|i get|i got|been|feeling|getting|"
      r"i was|so|very|really|extremely|super|pretty)\s+(?:\w+ )?suicidal\b|\bsuicidal "
-     r"(?:thoughts|ideation|feelings|urges)\b|\b(?:my|the) urges?\b"),
+     r"(?:thoughts|ideation|feelings|urges)\b|\b(?:my|the) urges?\b(?! to (?!(?:hurt|harm|cut|burn|die|end|kill|hang|jump|od|overdose)\b))"),
     ("watch", "ideation",
      r"\b(?:kept|keeps|keeping|held|holding|stopped|stopping|stops) me (?:back )?from "
      r"(?:killing myself|ending (?:it|my life)|suicide|doing it)|\bwhy i (?:haven't|didn't) "
@@ -184,7 +294,7 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      rf"\b(?:die|be dead|dead|not wake up|never wake up|not exist|stop existing|disappear "
      rf"(?:forever|for good|completely)|be gone|not be here|not be alive|not be around|fall "
      rf"asleep (?:and|forever)|cease to exist|get hit by|not be born|never been born|sleep "
-     rf"forever|not have been born)"),
+     rf"forever|not have been born|(?:go to |fall a)?sleep and (?:never|not) wake up)"),
     ("watch", "passive_ideation",
      r"\b(?:i )?(?:don't|dont|do not|no longer|don't really|dont really|never) (?:want|wanna|wish)"
      r"(?: to)? (?:be here|live|living|be alive|exist|go on|keep going|wake up|be around|"
@@ -192,7 +302,8 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     ("watch", "passive_ideation",
      r"\b(?:no|nothing|no one|nobody|not any|no more) (?:reason|point|purpose|will|desire)?"
      r" ?(?:to|in|for|worth) (?:live|living|go on|going on|keep going|stay alive|staying alive|"
-     r"wake up)\b|\bnothing (?:left )?to live for\b|\bwhat'?s the point (?:of|in) "
+     r"wake up)\b|\b(?:nothing|no one|nobody|nothing and no one) (?:left )?(?:for me )?"
+     r"(?:to live for|worth living for)\b|\bwhat'?s the point (?:of|in) "
      r"(?:living|life|being alive|going on|anything|any of (?:this|it)|even trying)|"
      r"\b(?:everyone|everybody|they|people|my family|the world|my kids) (?:would|will|'d) be "
      r"better off (?:without me|if i (?:was|were|wasn't|weren't)|with me gone|when i'm gone)|"
@@ -219,6 +330,51 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"scars\b|\b(?:clean|free) (?:from|of) (?:self[- ]?harm|cutting)\b|\b(?:urge|urges) to "
      r"(?:cut|self[- ]?harm|hurt myself)"),
 ]
+
+# Ambiguous statements that name a plan, means, intent or past attempt only when the same
+# text also carries risk language ("I have the rope." beside "I want to die."). Alone they
+# are not flagged by the lexicon; next to another risk sentence of the text (watch or
+# above) they become urgent. (reason, pattern); the same negation / third-person / idiom
+# scoping applies.
+CONTEXT_PATTERNS: list[tuple[str, str]] = [
+    ("past_attempt",
+     r"\b(?:my|the) (?:last |first |second |third |previous |recent |failed )?attempts?\b"
+     r"(?! (?:to|at|of|in|on|for)\b)|"
+     rf"\b{I_AUX} (?:tried|attempted)(?: it)? (?:before|twice|once|again|already|"
+     r"(?:two|three|four|five|several|multiple|a few|a couple of|\d+) times|,? (?:and )?failed|"
+     r"but (?:failed|survived|woke up|it didn't work|didn't die)|when i was)\b|"
+     r"\b(?:the last time|last time|the first time|the time) i (?:tried|attempted)\b|"
+     r"\b(?:it|they|that|the pills) (?:didn't|couldn't|did not|could not|wouldn't) (?:work|"
+     r"finish the job|kill me)\b|\b(?:i )?(?:woke up|survived)\b.*\b(?:disappointed|"
+     r"still alive|annoyed|pissed)\b|\bfinish the job\b"),
+    ("plan",
+     r"\b(?:i (?:have|'ve got|ve got|got|made|came up with|worked out)|my) (?:a |the )?"
+     r"(?:plan|plans|method|date|note|letters?)\b(?! (?:for|to) (?:the|this|next|my) "
+     r"(?:weekend|holiday|trip|week|party|vacation|career|future))|"
+     r"\bi (?:know|figured out|worked out|have decided|'ve decided|already know) exactly "
+     r"(?:how|when|where)\b|\b(?:i've|i have) made up my mind\b"),
+    ("intent",
+     r"\b(?:i'm|im|i am|i'll|i will|i) (?:going to|gonna|will|about to|ready to|finally going to)"
+     r" (?:do it|go through with it|be gone|not be here|say goodbye|let go)\b|"
+     r"\b(?:i'm|im|i am) ready to (?:die|go|leave (?:this|for good))\b|"
+     r"\b(?:tonight|today|this weekend|tomorrow|soon) (?:is|will be) (?:the|my) (?:night|day|end)\b"),
+    ("means",
+     rf"\b(?:{I}|i'm|i have|i had|i've got|i got|i bought|i keep|i found)\b[\w' ]{{0,20}}?\b"
+     rf"(?:have|had|got|bought|buy|buying|found|keep|kept|get|getting|ordered|stole|took|own)\b"
+     rf"[\w' ]{{0,15}}?\b(?:{PILLS}|a rope|the rope|rope|noose|gun|pistol|rifle|firearm|"
+     r"razors?|razor blades?|blades?|knife|knives|bullets?|helium|charcoal)\b|"
+     r"\b(?:looking at|looked at|staring at|stared at|scoping out|drove to|driving to|walked to|"
+     r"went to|visit(?:ed|ing)?|driving past|drove past)(?: \w+){0,2} (?:the|a|that|this) "
+     r"(?:bridge|ledge|cliff|train tracks|railway|tracks|rooftop|roof|overpass)\b"
+     r"(?=\s*(?:[,.!?;]|$|(?:again|tonight|today|for (?:a|an|hours)|and|thinking|wondering|"
+     r"every|alone|at night|in the dark|near)\b))|"
+     r"\bhow (?:many|much) (?:\w+ )?(?:pills|tablets|mg|milligrams|of (?:my|these|the) \w+) "
+     r"(?:it takes|would it take|does it take|would|to)\b|\bhow (?:high|tall|far down) "
+     r"(?:is|would|does) (?:the|a|that)\b"),
+]
+# Risk reasons that count as the surrounding risk language for CONTEXT_PATTERNS.
+CONTEXT_SUPPORT = frozenset({"intent", "plan", "means", "past_attempt", "self_harm", "ideation",
+                             "passive_ideation", "psychiatric_hold", "self_harm_history"})
 
 # Negation cues: if one stands within NEG_WINDOW tokens before a match (same clause), the
 # statement is negated ("I would never hurt myself", "I'm not going to kill myself").
@@ -256,11 +412,13 @@ THIRD_PERSON = re.compile(
     r"fiancee|stepdad|stepmom|family member|relative)s?\b(?:'s)?[\w' ]{0,30}?\b(?:tried|"
     r"attempted|killed|kill|hanged|hung|overdosed|died|committed|took|cut|cuts|wants?|said|"
     r"says|told|texted|threatened|posted|wrote|is|was|has|had|keeps|talks?|talked|mentioned|"
-    r"admitted|confessed|planned|plans)\b|"
+    r"admitted|confessed|planned|plans|swallowed|jumped|slit|shot|stabbed|survived|ended up|woke up|"
+    r"stockpiled|saved|hoarded|hid|loaded|bought|overdoses|od'?d)\b|"
     r"\b(?:he|she|they|someone|somebody|people|a person|this guy|this girl|a guy|a girl|kids|"
     r"teens|others)\b[\w' ]{0,12}\b(?:tried|attempted|killed|kill|hanged|hung|overdosed|"
     r"committed|took|wants?|said|says|told me|texted|threatened|posted|cuts?|cutting|is "
-    r"suicidal|was suicidal|'s suicidal|planned|plans)\b|"
+    r"suicidal|was suicidal|'s suicidal|planned|plans|swallowed|jumped|slit|shot|survived|ended up|"
+    r"woke up|stockpiled|saved|hoarded|loaded|bought|overdoses|od'?d)\b|"
     r"\b(?:himself|herself|themselves|themself|yourself|yourselves)\b|"
     r"\b(?:if you|when you|you (?:should|shouldn't|might|may|can|could|will|won't|are|were|"
     r"feel|want|have|'re|re)|for you|to you|you've|you're|youre)\b|"
@@ -290,7 +448,7 @@ IDIOMS = re.compile(
     r"(?:killing|killed|kill) it\b|dead (?:tired|serious|set|on|end|last|wrong|beat|weight)|"
     r"(?:i'm|im|i am|i was|literally) (?:dead|deceased|dying|crying) (?:😂|🤣|lol|lmao|haha)|"
     r"i'?m dead\b(?= ?(?:😂|🤣|lol|lmao|haha|💀))|(?:😂|🤣|lol|lmao|haha)[^.]*"
-    r"(?:kill me|i'm dead|dying)|to die for|over my dead body|drop dead|"
+    r"(?:kill me|i'm dead|dying)|(?<!want )(?<!wanted )(?<!wanna )(?<!wish )(?<!wished )(?<!ready )(?<!deserve )(?<!tried )to die for|over my dead body|drop dead|"
     r"would (?:rather|sooner) die than (?:go|sit|eat|watch|do|attend|work|listen|wear|be seen)|"
     r"(?:shoot|kill) me now\b(?!.*(?:seriously|really|please|for real))|"
     r"killing time|kill (?:time|the (?:mood|vibe|lights|engine))|kill(?:ing)? (?:two birds|"

@@ -9,7 +9,10 @@ negation, third-person/reported speech and idioms, plus an embedding classifier 
 raise a sentence to ``watch`` (or ``urgent`` when it is very confident and the sentence is a
 first-person statement on the topic) but never overrides a negation, report or idiom.
 A text's risk is the maximum over its sentences, so one alarming sentence in a long benign
-note is never diluted.
+note is never diluted. Statements that name a plan, means or past attempt only ambiguously
+("I have a rope.", "I've tried twice.", ``lexicons.CONTEXT_PATTERNS``) are urgent when another
+sentence of the same text carries lexicon risk language, and not flagged by the lexicon alone.
+The model thresholds are chosen by cross-validation by user in ``bench/fit_signals.py``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ COLUMNS = ["valence", "emotion", "stress", "insight", "risk", "risk_reason"]
 TEXT_COLUMNS = COLUMNS + ["evidence"]
 
 _RISK_RX = [(lvl, reason, re.compile(p)) for lvl, reason, p in L.RISK_PATTERNS]
+_CONTEXT_RX = [(reason, re.compile(p)) for reason, p in L.CONTEXT_PATTERNS]
 _STRESS_RX = L.term_regex(L.STRESS_TERMS)
 _CALM_RX = L.term_regex(L.CALM_TERMS)
 _INSIGHT_RX = L.term_regex(L.INSIGHT_TERMS)
@@ -66,6 +70,13 @@ _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|i
                       r"in high school|(?:i'm|i am|been) (?:\w+ )?(?:clean|free)|i stopped|i quit)\b")
 # "the only reason I didn't…": a negation that is part of the risk statement itself.
 _REASON_CLAUSE = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b")
+# Topic words that only name an object or act that has everyday uses.
+_MEANS_WORD = re.compile(r"rope|pills|tablets|meds|gun|knife|blade|razor|bridge|jump|hang|"
+                         r"poison\w*|cut|cuts|do it")
+_FAILED_MEANS = re.compile(r"(?:it|they|that|the pills) (?:didn't|couldn't|did not|could not|wouldn't)")
+# Reasons that make an ambiguous context statement in the same text urgent (see
+# ``lexicons.CONTEXT_PATTERNS``): lexicon evidence only, never the model's own raise.
+CONTEXT_SUPPORT = L.CONTEXT_SUPPORT
 
 FEATURES = ("lex_stress", "lex_calm", "lex_insight", "lex_watch", "lex_urgent", "first_person",
             "negated", "third_person", "idiom", "question", "exclaim", "log_len") + tuple(
@@ -116,7 +127,9 @@ def _third_person(t: str, start: int, end: int) -> bool:
     """The statement is about someone else (or addressed to 'you'), not the writer."""
     head = t[start:end]
     toks = _TOKEN.findall(head)
-    if toks and toks[0] in ("i've", "i", "i'd") and L.THIRD_PARTY_INSIDE.search(" ".join(toks[1:-1])):
+    # possessives ("my mom's pills") name an owner, not the actor
+    inner = " ".join(tok for tok in toks[1:-1] if not tok.endswith("'s"))
+    if toks and toks[0] in ("i've", "i", "i'd") and L.THIRD_PARTY_INSIDE.search(inner):
         return True
     # the third party must be named in the same sentence part as the risk words
     lo = max(0, start - 60)
@@ -142,13 +155,16 @@ def _third_person(t: str, start: int, end: int) -> bool:
 def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
     """(level, reason, flags) of one sentence by the scoped phrase patterns."""
     t = L.normalize(sentence)
-    flags = {"negated": False, "third_person": False, "idiom": False, "topic": False}
+    flags = {"negated": False, "third_person": False, "idiom": False, "topic": False,
+             "topic_strong": False, "context": ""}
     if not t:
         return "none", "", flags
     idioms = [m.span() for m in L.IDIOMS.finditer(t)]
     topics = [m.span() for m in L.RISK_TOPIC.finditer(t)
               if not any(m.start() < ie and is_ < m.end() for is_, ie in idioms)]
     flags["topic"] = bool(topics)
+    # the topic named by more than an object ("pills", "rope", "bridge"): suicide, dying, harm
+    flags["topic_strong"] = any(not _MEANS_WORD.fullmatch(t[s:e]) for s, e in topics)
     if topics:
         # every topic word negated ("I won't die…") or about someone else: the embedding
         # model may not raise this sentence on its own
@@ -176,7 +192,31 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
             if _RANK[level] > _RANK[best_level]:
                 best_level, best_reason = level, reason
             break
+    if best_level != "urgent":
+        flags["context"] = _context_reason(t, idioms)
+        if not flags["context"] and best_level == "watch" and best_reason == "means":
+            flags["context"] = "means"  # acquiring a gun, standing on a ledge: means in context
+        if best_level == "watch" and flags["context"] and best_reason != flags["context"] and (
+                best_reason in L.CONTEXT_SUPPORT):
+            # "I have a rope and I don't want to be here": means (or plan…) beside ideation
+            best_level, best_reason = "urgent", flags["context"]
     return best_level, best_reason, flags
+
+
+def _context_reason(t: str, idioms: list[tuple[int, int]]) -> str:
+    """The reason of the first context pattern (``lexicons.CONTEXT_PATTERNS``) that matches
+    as a first-person, non-negated, literal statement; '' if none does."""
+    for reason, rx in _CONTEXT_RX:
+        for m in rx.finditer(t):
+            s, e = m.span()
+            if any(s < ie and is_ < e for is_, ie in idioms):
+                continue
+            # "it didn't work", "the pills couldn't finish the job": the negation is the statement
+            self_neg = _FAILED_MEANS.match(m.group(0)) is not None
+            if _negated(t, s, e, self_neg) or _third_person(t, s, e):
+                continue
+            return reason
+    return ""
 
 
 # ------------------------------------------------------------------------------ features
@@ -249,21 +289,40 @@ def head_scores(embeddings: np.ndarray, feats: np.ndarray, w: dict | None) -> di
     }
 
 
-def _risk_level(sentence: str, lex: tuple[str, str, dict], p_any: float, p_urgent: float, first_person: bool,
-                w: dict | None) -> tuple[str, str]:
-    level, reason, flags = lex
-    if w is None:
-        return level, reason
-    t_watch, t_urgent, t_urgent_any = (float(v) for v in w["risk_thresholds"][:3])
-    blocked = flags["negated"] or flags["third_person"] or flags["idiom"]
-    history = reason == "self_harm_history" or bool(_HISTORY.search(L.normalize(sentence)))
-    if level != "urgent" and not blocked and not history and first_person and (
-            (flags["topic"] and p_urgent >= t_urgent) or p_urgent >= t_urgent_any):
-        return "urgent", "model"
-    if level == "none" and not (flags["idiom"] or flags["negated"]) and p_any >= t_watch and (
-            first_person or flags["topic"]):
-        return "watch", "model"
-    return level, reason
+def risk_gates(sentences: list[str], lex: list[tuple[str, str, dict]],
+               first_person: np.ndarray) -> dict[str, np.ndarray]:
+    """Per sentence, where the model may raise the lexicon's level (threshold-free part).
+
+    ``lex_rank``: the lexicon's level; ``urgent_topic`` / ``urgent_any``: the model may say
+    urgent at the topic / any threshold (first person, not negated, reported, idiomatic or
+    resolved history; the topic threshold needs ``topic_strong``); ``watch``: the model may say watch (nothing flagged, no negation or
+    idiom, first person or on the topic).
+    """
+    n = len(lex)
+    g = {k: np.zeros(n, dtype=bool) for k in ("urgent_topic", "urgent_any", "watch")}
+    g["lex_rank"] = np.array([_RANK[level] for level, _, _ in lex], dtype=np.int8)
+    for i, (level, reason, flags) in enumerate(lex):
+        blocked = flags["negated"] or flags["third_person"] or flags["idiom"]
+        fp = bool(first_person[i])
+        if level != "urgent" and not blocked and fp and not (
+                reason == "self_harm_history" or _HISTORY.search(L.normalize(sentences[i]))):
+            g["urgent_any"][i] = True
+            # the lower topic threshold needs the topic itself, not just an object word
+            g["urgent_topic"][i] = flags.get("topic_strong", flags["topic"])
+        g["watch"][i] = level == "none" and not (flags["idiom"] or flags["negated"]) and (
+            fp or flags["topic"])
+    return g
+
+
+def risk_ranks(g: dict[str, np.ndarray], p_any: np.ndarray, p_urgent: np.ndarray,
+               thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """(level rank, raised by the model?) per sentence for thresholds (watch, urgent on the
+    topic, urgent anywhere): the lexicon's level, raised where the gates and the model allow."""
+    t_watch, t_urgent, t_urgent_any = (float(v) for v in thresholds[:3])
+    urgent = (g["urgent_topic"] & (p_urgent >= t_urgent)) | (g["urgent_any"] & (p_urgent >= t_urgent_any))
+    watch = g["watch"] & (p_any >= t_watch)
+    rank = np.where(urgent, 2, np.maximum(g["lex_rank"], watch.astype(np.int8)))
+    return rank.astype(np.int8), urgent | (watch & (g["lex_rank"] == 0))
 
 
 # ------------------------------------------------------------------------------ public API
@@ -277,12 +336,15 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
     emb = np.asarray(embeddings, dtype=np.float32).reshape(len(sentences), -1)
     feats, lex = lexicon_features(list(sentences))
     h = head_scores(emb, feats, w)
-    risk, reason = [], []
-    for i in range(len(sentences)):
-        lvl, why = _risk_level(sentences[i], lex[i], float(h["risk_any"][i]), float(h["risk_urgent"][i]),
-                               bool(feats[i, FEATURES.index("first_person")]), w)
-        risk.append(lvl)
-        reason.append(why)
+    if w is None:
+        risk = [level for level, _, _ in lex]
+        reason = [why for _, why, _ in lex]
+    else:
+        gates = risk_gates(list(sentences), lex, feats[:, FEATURES.index("first_person")])
+        ranks, by_model = risk_ranks(gates, h["risk_any"], h["risk_urgent"], w["risk_thresholds"])
+        risk = [RISK_LEVELS[r] for r in ranks]
+        reason = ["model" if m else why for m, (_, why, _) in zip(by_model, lex)]
+    context = [flags["context"] if risk[i] != "urgent" else "" for i, (_, _, flags) in enumerate(lex)]
     emo_idx = h["emotion"].argmax(axis=1)
     return pd.DataFrame({
         "valence": h["valence"].astype(float),
@@ -292,13 +354,15 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         "risk": risk,
         "risk_reason": reason,
         "_emotion_strength": 1.0 - h["emotion"][:, EMOTIONS.index("neutral")],
-    })[COLUMNS + ["_emotion_strength"]].pipe(_drop_private, keep=False)
+        "_context": context,
+    })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False)
 
 
 def _drop_private(df: pd.DataFrame, keep: bool) -> pd.DataFrame:
     if keep:
         return df
     df.attrs["emotion_strength"] = df.pop("_emotion_strength").to_numpy()
+    df.attrs["context"] = df.pop("_context").to_numpy()
     return df
 
 
@@ -307,11 +371,31 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in columns})
 
 
+def _escalate_in_context(sig: pd.DataFrame, context: np.ndarray) -> pd.DataFrame:
+    """A sentence naming a plan, means, intent or past attempt only ambiguously ("I have the
+    rope.", "I've tried twice.") is urgent when another sentence of the same text carries
+    risk language (a lexicon match of watch or above)."""
+    if len(sig) < 2 or not any(context):
+        return sig
+    support = [i for i, (lvl, why) in enumerate(zip(sig["risk"], sig["risk_reason"]))
+               if lvl != "none" and why in CONTEXT_SUPPORT]
+    hits = [i for i, c in enumerate(context) if c and any(j != i for j in support)]
+    if not hits:
+        return sig
+    sig = sig.copy()
+    for i in hits:
+        sig.iloc[i, sig.columns.get_loc("risk")] = "urgent"
+        sig.iloc[i, sig.columns.get_loc("risk_reason")] = context[i]
+    return sig
+
+
 def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndarray,
-               whole: dict[str, float] | None) -> dict:
+               whole: dict[str, float] | None, context: np.ndarray | None = None) -> dict:
     if not sents:
         return {"valence": 0.0, "emotion": "neutral", "stress": 0.0, "insight": 0.0,
                 "risk": "none", "risk_reason": "", "evidence": ""}
+    if context is not None:
+        sig = _escalate_in_context(sig, context)
     ranks = sig["risk"].map(_RANK).to_numpy()
     stress = sig["stress"].to_numpy()
     insight = sig["insight"].to_numpy()
@@ -369,6 +453,9 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
     vectors = np.asarray(vectors, dtype=np.float32)
     sig = sentence_signals(distinct, vectors, weights=w) if distinct else _empty(COLUMNS)
     strength = sig.attrs.get("emotion_strength", np.zeros(len(distinct)))
+    context = sig.attrs.get("context", np.array([""] * len(distinct), dtype=object))
+    # pandas deep-copies attrs on every slice: left in place they made this loop quadratic.
+    sig.attrs.clear()
     pos = {s: i for i, s in enumerate(distinct)}
     # whole-text stress from the mean sentence embedding (a text-level view of the same head)
     whole_stress = None
@@ -389,5 +476,6 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
         sub = sig.iloc[idx].reset_index(drop=True)
         whole = ({"stress": float(whole_stress[j]), "calib": calib}
                  if whole_stress is not None and ss else None)
-        rows.append(_aggregate(text, ss, sub, strength[idx] if idx else np.zeros(0), whole))
+        rows.append(_aggregate(text, ss, sub, strength[idx] if idx else np.zeros(0), whole,
+                               context[idx] if idx else None))
     return pd.DataFrame(rows, columns=TEXT_COLUMNS)

@@ -99,7 +99,8 @@ def kmeans_themes(points: np.ndarray, min_size: int) -> np.ndarray:
 def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) -> ThemeUpdate:
     """Rebuild what changed; see module docstring."""
     outcome = ThemeUpdate()
-    content = units[~units["text"].map(themes.is_filler)].reset_index(drop=True)
+    filler = units["text"].map(themes.is_filler).astype(bool).to_numpy()
+    content = units.loc[~filler].reset_index(drop=True)
     stored = dict(((scope, client), fp) for scope, client, fp in con.execute(
         "SELECT scope, coalesce(client_id, ''), fingerprint FROM theme_fingerprints").fetchall())
     for client_id, client_units in content.groupby("client_id", sort=True):
