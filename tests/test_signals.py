@@ -216,3 +216,59 @@ def test_an_urge_is_risk_language_only_when_it_is_an_urge_to_harm():
     assert risk_lexicon("the urges are back tonight")[0] != "none"
     assert risk_lexicon("i have been saving up my tablets and i know how many it would take.")[0] == "urgent"
     assert risk_lexicon("i am saving up money for a trip")[0] == "none"
+
+
+def test_summaries_passive_wishes_burden_and_means_laid_out():
+    from pipelines.nlp.signals import risk_lexicon
+
+    assert risk_lexicon("client expressed passive thoughts of not wanting to be here.")[0] == "watch"
+    assert risk_lexicon("client disclosed a plan and access to means.")[0] == "urgent"
+    assert risk_lexicon("i keep wishing i could fall asleep and never wake up")[0] == "watch"
+    assert risk_lexicon("i slept and did not wake up until noon")[0] == "none"
+    assert risk_lexicon("they would all be better off without me")[0] == "watch"
+    assert risk_lexicon("the team would manage without me while i'm on holiday")[0] == "none"
+    assert risk_lexicon("the pills are counted out in the drawer")[0] == "urgent"
+    assert risk_lexicon("i sorted out my pills for the week in the pill organizer")[0] == "none"
+
+
+def _sample_texts() -> dict[tuple[str, str], str]:
+    import json
+
+    from tests.conftest import SAMPLE
+
+    texts = {}
+    for path in (SAMPLE / "exports").rglob("*.json"):
+        export = json.loads(path.read_text())
+        for c in export.get("checkins", []):
+            if c.get("note"):
+                texts[("note", c["checkin_id"])] = c["note"]
+        for v in export.get("conversations", []):
+            if v.get("summary"):
+                texts[("summary", v["conversation_id"])] = v["summary"]
+            for m in v.get("messages", []):
+                texts[("message", m["message_id"])] = m["text"]
+    return texts
+
+
+def test_every_planted_risk_text_in_the_sample_is_flagged_at_its_level():
+    """The sample's ground truth: each planted risk statement (messages, notes, summaries)
+    reaches its planted level; decoys ("I would never…", someone else's story) stay below urgent."""
+    import pandas as pd
+
+    from pipelines.nlp.embed import embed_texts
+    from pipelines.nlp.signals import text_signals
+    from tests.conftest import SAMPLE
+
+    truth = pd.read_csv(SAMPLE / "ground_truth.csv", dtype=str).fillna("")
+    texts = _sample_texts()
+    planted = truth[truth["risk"].isin(["watch", "urgent"])]
+    decoys = truth[(truth["decoy"].str.lower() == "true") & ~truth["risk"].isin(["watch", "urgent"])]
+    assert len(planted) >= 7
+    sample = [texts[(r.source, r.source_id)] for r in planted.itertuples()]
+    rank = {"none": 0, "watch": 1, "urgent": 2}
+    got = text_signals(sample, embed_texts)["risk"].tolist()
+    missed = [(r.source_id, r.risk, g) for r, g in zip(planted.itertuples(), got) if rank[g] < rank[r.risk]]
+    assert not missed
+    if len(decoys):
+        decoy_risk = text_signals([texts[(r.source, r.source_id)] for r in decoys.itertuples()], embed_texts)["risk"]
+        assert (decoy_risk != "urgent").all()

@@ -56,6 +56,27 @@ PILL_QTY = (r"(?:a bunch|a whole bunch|a handful|handfuls|a fistful|a (?:whole |
 
 # (level, reason, pattern). Checked in order; the strongest level of all matches wins.
 RISK_PATTERNS: list[tuple[str, str, str]] = [
+    # --- summaries the companion app wrote about the client ("Client expressed ...")
+    ("watch", "passive_ideation",
+     r"\bclient (?:\w+ ){0,2}(?:expressed|reported|voiced|shared|mentioned|described|disclosed|admitted)"
+     r"(?: \w+){0,3} (?:thoughts? of (?:not wanting to (?:be here|be alive|live|wake up)|suicide|"
+     r"self[- ]harm|ending (?:their|his|her|it)|dying|death)|suicidal (?:thoughts|ideation|feelings)|"
+     r"(?:a )?wish(?:es)? to (?:die|not wake up|disappear))"),
+    ("urgent", "plan",
+     r"\bclient (?:\w+ ){0,2}(?:disclosed|described|reported|shared|mentioned|admitted|expressed)"
+     r"(?: \w+){0,2} (?:a (?:suicide |specific )?plan|(?:having )?access to (?:the )?means|intent(?:ion)? to "
+     r"(?:act|die|end|kill)|a (?:recent |past |previous )?(?:suicide |overdose )?attempt)\b"),
+    # --- passive ideation and burden (watch)
+    ("watch", "passive_ideation",
+     r"\b(?:go to sleep|fall asleep|sleep) and (?:just |simply )?(?:not|never) wake(?: up)?\b"),
+    ("watch", "ideation",
+     r"\b(?:everyone|everybody|people|my family|my kids|they|the world|it) would (?:\w+ ){0,3}"
+     r"(?:better off|fine|manage|cope|be okay|be ok|be happier|not notice|not miss me)\b[\w' ]{0,20}"
+     r"\bwithout me\b(?! (?:while|for the|on|during|this|next|at|when i'?m (?:away|on|off)))"),
+    # --- means laid ready and a day chosen (urgent)
+    ("urgent", "means",
+     rf"\b{PILLS} (?:are |all )?(?:counted|lined|laid|set|sorted) (?:out|up)\b(?! (?:for the week|by day|"
+     rf"in (?:my|the|a) (?:pill|weekly) (?:box|organi[sz]er)))"),
     # --- past attempt (behavior)
     ("urgent", "past_attempt",
      rf"\b{I_AUX} (?:tried|attempted|try|was trying|almost|nearly|came close to|been trying|"
