@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 import duckdb
 import numpy as np
@@ -36,6 +37,7 @@ class AnalysisReport:
     clients_reclustered: int = 0
     caseload_reclustered: bool = False
     clients_trended: int = 0
+    clients_clinical: int = 0        # clients whose rhythms, episodes and practice effects were recomputed
     seconds: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -43,7 +45,8 @@ class AnalysisReport:
         return (f"analyzed {self.n_texts} texts: {self.n_embedded} newly embedded ({self.backend}), "
                 f"{self.n_scored} newly scored, {self.clients_reclustered} clients' themes rebuilt, "
                 f"caseload themes {'rebuilt' if self.caseload_reclustered else 'updated'}, "
-                f"{self.clients_trended} clients' trends refitted ({timing})")
+                f"{self.clients_trended} clients' trends refitted, "
+                f"{self.clients_clinical} clients' rhythms, episodes and practices recomputed ({timing})")
 
 
 class EmbeddingStore:
@@ -157,37 +160,120 @@ def daily_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return trends.daily_series(values, zones)
 
 
-def update_trends(con: duckdb.DuckDBPyConnection) -> int:
-    """Refit the trends of clients whose daily series changed; returns how many were refitted."""
-    from . import trends
+def client_fingerprints(*frames: pd.DataFrame) -> dict[str, str]:
+    """Per client, a digest of its rows in each frame (row hashes summed: row order is free).
 
-    daily = daily_measures(con)
-    stored = dict(con.execute("SELECT client_id, fingerprint FROM trend_fingerprints").fetchall())
-    digests = {client: str(pd.util.hash_pandas_object(rows.reset_index(drop=True), index=False).sum())
-               for client, rows in daily.groupby("client_id", sort=True)}
+    With one frame a client's digest is the sum of its row hashes, as trend_fingerprints
+    have always stored; with several, the frames' digests joined by '|'.
+    """
+    sums = [pd.util.hash_pandas_object(frame, index=False).groupby(frame["client_id"].to_numpy()).sum()
+            for frame in frames]
+    clients = sorted(set().union(*(s.index for s in sums)))
+    return {client: "|".join(str(s[client]) if client in s.index else "" for s in sums) for client in clients}
+
+
+def refresh_changed_clients(con: duckdb.DuckDBPyConnection, fingerprint_table: str, digests: dict[str, str],
+                            compute: Callable[[list[str]], dict[str, pd.DataFrame]]) -> int:
+    """Recompute the per-client tables of clients whose input digest changed (or who are gone).
+
+    ``compute(changed)`` returns {table: rows of those clients}; their old rows and those
+    of clients no longer in the input are replaced in one transaction, with the new
+    digests in ``fingerprint_table`` (client_id, fingerprint). Returns how many clients
+    were recomputed.
+    """
+    stored = dict(con.execute(f"SELECT client_id, fingerprint FROM {fingerprint_table}").fetchall())
     changed = sorted(c for c, d in digests.items() if stored.get(c) != d)
     gone = sorted(set(stored) - set(digests))
     if not changed and not gone:
         return 0
-    rows = trends.client_trends(daily[daily["client_id"].isin(changed)])
-    fingerprints = pd.DataFrame({"client_id": changed, "fingerprint": [digests[c] for c in changed]})
-    con.register("refitted_clients", pd.DataFrame({"client_id": changed + gone}))
-    con.register("new_trends", rows)
-    con.register("new_fingerprints", fingerprints)
+    results = compute(changed)
+    fingerprints = pd.DataFrame({"client_id": pd.Series(changed, dtype="str"),
+                                 "fingerprint": pd.Series([digests[c] for c in changed], dtype="str")})
+    names = {table: f"new_{table}" for table in [*results, fingerprint_table]}
+    con.register("refreshed_clients", pd.DataFrame({"client_id": pd.Series(changed + gone, dtype="str")}))
+    for table, frame in [*results.items(), (fingerprint_table, fingerprints)]:
+        con.register(names[table], frame)
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("client_trends", "trend_fingerprints"):
-            con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refitted_clients)")
-        con.execute("INSERT INTO client_trends BY NAME SELECT * FROM new_trends")
-        con.execute("INSERT INTO trend_fingerprints BY NAME SELECT * FROM new_fingerprints")
+        for table, name in names.items():
+            con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refreshed_clients)")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("refitted_clients", "new_trends", "new_fingerprints"):
+        for name in ["refreshed_clients", *names.values()]:
             con.unregister(name)
     return len(changed)
+
+
+def update_trends(con: duckdb.DuckDBPyConnection) -> int:
+    """Refit the trends of clients whose daily series changed; returns how many were refitted."""
+    from . import trends
+
+    daily = daily_measures(con)
+    return refresh_changed_clients(
+        con, "trend_fingerprints", client_fingerprints(daily),
+        lambda changed: {"client_trends": trends.client_trends(daily[daily["client_id"].isin(changed)])})
+
+
+def clinical_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """What the clinical analyses read, per client, with client-local times and days.
+
+    checkins (client_id, at, local_at, mood, stress, energy); texts (client_id, day, stress,
+    evidence, theme: the client theme's label); body (client_id, day, sensation: 'chest
+    tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
+    stress_after, helpful). Sorted, so equal inputs give equal fingerprints.
+    """
+    local = "timezone(coalesce(cl.timezone, 'UTC'), {})"
+    return {
+        "checkins": con.execute(f"""
+            SELECT c.client_id, c.checked_in_at AS at, {local.format('c.checked_in_at')} AS local_at,
+                   c.mood, c.stress, c.energy
+            FROM checkins c LEFT JOIN clients cl USING (client_id)
+            ORDER BY c.client_id, c.checked_in_at, c.checkin_id""").df(),
+        "texts": con.execute(f"""
+            SELECT e.client_id, CAST({local.format('e.written_at')} AS DATE) AS day, e.stress, e.evidence,
+                   t.label AS theme
+            FROM text_evidence e LEFT JOIN clients cl USING (client_id)
+            LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
+            LEFT JOIN analysis_themes t ON t.theme_id = ct.theme_id
+            ORDER BY e.client_id, e.written_at, e.source, e.source_id""").df(),
+        "body": con.execute(f"""
+            SELECT b.client_id, CAST({local.format('c.checked_in_at')} AS DATE) AS day,
+                   b.location || ' ' || b.sensation AS sensation, b.intensity
+            FROM checkin_body_sensations b JOIN checkins c USING (client_id, checkin_id)
+            LEFT JOIN clients cl USING (client_id)
+            ORDER BY b.client_id, c.checked_in_at, b.checkin_id, b.position""").df(),
+        "practices": con.execute(f"""
+            SELECT p.client_id, p.practiced_at, CAST({local.format('p.practiced_at')} AS DATE) AS day, p.kind,
+                   p.stress_before, p.stress_after, p.helpful
+            FROM practices p LEFT JOIN clients cl USING (client_id)
+            ORDER BY p.client_id, p.practiced_at, p.practice_id""").df(),
+    }
+
+
+def clinical_tables(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The rows of client_rhythms, stress_episodes and practice_effects for these inputs."""
+    from . import clinical
+
+    episodes = clinical.stress_episodes(clinical.daily_checkin_stress(inputs["checkins"]))
+    return {
+        "client_rhythms": clinical.client_rhythms(inputs["checkins"]),
+        "stress_episodes": clinical.episode_context(episodes, inputs["texts"], inputs["body"], inputs["practices"]),
+        "practice_effects": clinical.practice_effects(inputs["practices"]),
+    }
+
+
+def update_clinical(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute rhythms, stress episodes and practice effects of clients whose inputs changed."""
+    inputs = clinical_inputs(con)
+
+    def compute(changed: list[str]) -> dict[str, pd.DataFrame]:
+        return clinical_tables({name: frame[frame["client_id"].isin(changed)] for name, frame in inputs.items()})
+
+    return refresh_changed_clients(con, "clinical_fingerprints", client_fingerprints(*inputs.values()), compute)
 
 
 def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:
@@ -220,6 +306,10 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     clock = time.perf_counter()
     report.clients_trended = update_trends(con)
     report.seconds["trends"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    report.clients_clinical = update_clinical(con)
+    report.seconds["clinical"] = time.perf_counter() - clock
 
     con.execute("INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [report.run_id, started, datetime.now(timezone.utc), report.n_texts, report.n_embedded,

@@ -426,6 +426,71 @@ MIGRATIONS: list[tuple[int, str]] = [
     SELECT client_id, measure, window_start, window_end, n_days, slope_per_week, ci_low, ci_high, verdict
     FROM client_trends;
     """),
+    (6, """
+    -- Per-client clinical analyses for the pre-session brief (pipelines/clinical.py), and what
+    -- each client's rows were computed from, so analyze recomputes only changed clients.
+    --
+    -- client_rhythms: one row per client x measure x kind, only for significant rhythms
+    --   measure      'stress' | 'mood'
+    --   kind         'weekday' | 'part_of_day'
+    --   peak         'Sunday', 'Monday morning' (weekday x part of day) or 'evening'
+    --   effect       points above (+) or below (-) the client's own average at the peak
+    --   p_value      F test of the weekday (part-of-day) terms, detrended, AR(1) errors
+    --   n_obs        check-ins it rests on
+    --   description  'stress is highest on Sundays, about 2.1 points above their average'
+    CREATE TABLE client_rhythms (
+        client_id   VARCHAR NOT NULL,
+        measure     VARCHAR NOT NULL,
+        kind        VARCHAR NOT NULL,
+        peak        VARCHAR NOT NULL,
+        effect      DOUBLE NOT NULL,
+        p_value     DOUBLE NOT NULL,
+        n_obs       INTEGER NOT NULL,
+        description VARCHAR NOT NULL
+    );
+    -- stress_episodes: spans of check-in stress above the client's own baseline
+    --   episode_id   client_id || ':' || start_day ('c-0007:2026-08-14')
+    --   start_day, end_day, peak_day: client-local dates; n_days = end - start + 1
+    --   peak_stress  highest daily mean stress; baseline_stress the baseline on the peak day
+    --   status       'resolved' (resolved_day: first check-in day back near baseline) | 'ongoing'
+    --   trigger_themes    client theme labels of texts from 2 days before start to end
+    --   trigger_evidence  up to 3 evidence sentences of those texts, highest stress first
+    --   body_response     'chest tightness (3x, intensity 7.0)', most frequent first
+    --   practices_done    'box breathing: stress 8 → 5', in time order
+    CREATE TABLE stress_episodes (
+        client_id        VARCHAR NOT NULL,
+        episode_id       VARCHAR NOT NULL,
+        start_day        DATE NOT NULL,
+        end_day          DATE NOT NULL,
+        peak_day         DATE NOT NULL,
+        peak_stress      DOUBLE NOT NULL,
+        baseline_stress  DOUBLE NOT NULL,
+        n_days           INTEGER NOT NULL,
+        status           VARCHAR NOT NULL,
+        resolved_day     DATE,
+        trigger_themes   VARCHAR[] NOT NULL,
+        trigger_evidence VARCHAR[] NOT NULL,
+        body_response    VARCHAR[] NOT NULL,
+        practices_done   VARCHAR[] NOT NULL
+    );
+    -- practice_effects: per client x practice kind; change = stress_after - stress_before
+    --   n            sessions with both ratings; ci_* the 95 % paired t interval (n >= 3)
+    --   share_helpful  share of rated sessions marked helpful
+    --   verdict      'helped' | 'no clear effect' | 'worse'; NULL when n < 3
+    CREATE TABLE practice_effects (
+        client_id     VARCHAR NOT NULL,
+        kind          VARCHAR NOT NULL,
+        n             INTEGER NOT NULL,
+        mean_before   DOUBLE,
+        mean_after    DOUBLE,
+        mean_change   DOUBLE,
+        ci_low        DOUBLE,
+        ci_high       DOUBLE,
+        share_helpful DOUBLE,
+        verdict       VARCHAR
+    );
+    CREATE TABLE clinical_fingerprints (client_id VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL);
+    """),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
