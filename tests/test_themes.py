@@ -234,3 +234,58 @@ def test_large_set_is_sampled_and_assigned():
     labels = themes.cluster_themes(points.astype(np.float32), min_theme_size=50,
                                    max_cluster_points=1000)
     assert adjusted_rand_score(truth, labels) > 0.95
+
+
+# ------------------------------------------------------------------ names in keywords / labels
+
+def test_personal_names_by_capitalization_and_list():
+    from pipelines.nlp import names
+
+    texts = [
+        "I had lunch with Orsolya and she asked about my new job.",
+        "Told Orsolya about the job interview, she was kind.",
+        "My mum called on Monday and asked about the job again.",  # allow-listed words
+        "the job interview with brannock went badly",              # all lower case: no evidence
+        "Grace period on the rent ends soon, the grace period is short.",  # a word, not a name
+        "I think my Anxiety is getting worse at work.",            # a capitalized common word
+    ]
+    found = names.personal_names(texts)
+    assert "orsolya" in found                      # capitalized mid-sentence
+    assert {"mum", "monday", "i", "job", "grace", "anxiety"}.isdisjoint(found)
+    assert "brannock" not in found                 # not a listed name, no evidence
+    # listed first names count without evidence; lower case mid-sentence evidence wins
+    assert "dana" in names.first_names() and "dana" in names.personal_names(["saw dana again today"])
+    assert "dana" not in names.personal_names(["Saw dana again.", "And dana again, Dana said.",
+                                               "I met dana there."])
+    # a name that is also a word ("Lily"): a name only when capitalized and never lower case
+    assert "lily" in names.word_names()
+    assert "lily" in names.personal_names(["Lily laughed at the voices.", "bedtime with lily was hard"])
+    assert "lily" not in names.personal_names(["I bought a white lily for the table."])
+
+
+def test_keywords_and_labels_never_name_people():
+    """Names that dominate a theme ("dana and breakup") are left out of keywords and labels."""
+    breakup = [f"{text} {i}" for i, text in enumerate([
+        "I keep thinking about Dana since the breakup.",
+        "Dana texted me again and the breakup feels fresh.",
+        "dana posted photos with someone new, the breakup hurts",
+        "Saw Dana at the cafe and my heart sank after the breakup.",
+        "I miss Dana and I hate how the breakup ended.",
+        "The breakup with Dana still keeps me awake.",
+    ] * 3)]
+    work = [f"{text} {i}" for i, text in enumerate([
+        "Torvald moved the deadline again and the project is late.",
+        "My manager Torvald wants the project report by Friday.",
+        "The project deadline is crushing me, Torvald keeps asking.",
+        "Worked late on the project because Torvald changed the plan.",
+    ] * 4)]
+    texts = breakup + work
+    labels = np.array([0] * len(breakup) + [1] * len(work))
+    keywords = themes.theme_keywords(texts, labels)
+    for c, words in keywords.items():
+        label = themes.theme_label(words, [t for t, l in zip(texts, labels) if l == c])
+        assert not {"dana", "torvald"} & set(" ".join(words + [label]).split()), (words, label)
+    assert "breakup" in " ".join(keywords[0]) and "project" in " ".join(keywords[1])
+    # without the name filter the names would lead the keywords (what the filter prevents)
+    raw = themes.theme_keywords(texts, labels, exclude=())
+    assert "dana" in raw[0][:3] and "torvald" in raw[1][:3]

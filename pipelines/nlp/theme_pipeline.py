@@ -3,7 +3,9 @@
 The clustering itself is pure (``themes.py``); this module decides what to rebuild:
 a client's themes are rebuilt only when that client's texts changed (fingerprint), and
 the caseload's are extended by nearest-centroid assignment while new texts are a small
-share, and re-clustered (ids kept by centroid matching) when they are not.
+share, and re-clustered (ids kept by centroid matching) when they are not. Fingerprints
+carry ``THEMES_VERSION`` (a digest of the theme code and the name list), so themes built by
+an older version are rebuilt, ids kept, on the next run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -26,6 +29,18 @@ CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3
 
 
+def _version() -> str:
+    digest = hashlib.md5()
+    here = Path(__file__).resolve().parent
+    for name in ("themes.py", "names.py", "first_names.txt", "theme_pipeline.py"):
+        part = here / name
+        digest.update(part.read_bytes() if part.exists() else b"-")
+    return "themes-" + digest.hexdigest()[:8]
+
+
+THEMES_VERSION = _version()
+
+
 @dataclass
 class ThemeUpdate:
     clients_reclustered: int = 0
@@ -35,7 +50,7 @@ class ThemeUpdate:
 def fingerprint(units: pd.DataFrame) -> str:
     """Digest of which texts (ids and content) a set of units holds."""
     keys = sorted(units["source"] + ":" + units["source_id"] + ":" + units["text_key"])
-    return hashlib.md5("\n".join(keys).encode()).hexdigest()
+    return f"{THEMES_VERSION}:" + hashlib.md5("\n".join(keys).encode()).hexdigest()
 
 
 def context_groups(units: pd.DataFrame) -> np.ndarray:
@@ -121,8 +136,11 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
         con.unregister("present_clients")
 
     digest = fingerprint(content)
-    if stored.get(("caseload", "")) != digest and len(content):
-        outcome.caseload_reclustered = _update_caseload(con, content, store, digest)
+    old = stored.get(("caseload", ""))
+    if old != digest and len(content):
+        # themes of an older version are re-clustered (and re-labelled), never just extended
+        stale = old is not None and not old.startswith(f"{THEMES_VERSION}:")
+        outcome.caseload_reclustered = _update_caseload(con, content, store, digest, stale)
     return outcome
 
 
@@ -135,7 +153,7 @@ def _rebuild_client(con, client_id: str, units: pd.DataFrame, store, digest: str
     _store_fingerprint(con, "client", client_id, digest, len(units))
 
 
-def _update_caseload(con, units: pd.DataFrame, store, digest: str) -> bool:
+def _update_caseload(con, units: pd.DataFrame, store, digest: str, stale: bool = False) -> bool:
     """Assign new texts to existing caseload themes, or re-cluster; True when re-clustered."""
     previous = _previous_centroids(con, "caseload", None)
     assigned = con.execute("SELECT source, source_id, client_id FROM text_caseload_themes").df()
@@ -143,7 +161,7 @@ def _update_caseload(con, units: pd.DataFrame, store, digest: str) -> bool:
     known = units.merge(assigned, on=["source", "source_id", "client_id"], how="left", indicator=True)
     new_mask = (known["_merge"] == "left_only").to_numpy()
     embeddings = store.lookup(units["text"].tolist())
-    if previous and seen and new_mask.sum() <= CASELOAD_RECLUSTER_SHARE * seen[0]:
+    if previous and seen and not stale and new_mask.sum() <= CASELOAD_RECLUSTER_SHARE * seen[0]:
         blended = themes.contextual_embeddings(embeddings, context_groups(units), 1.0)
         _assign_to_caseload(con, units[new_mask], blended[new_mask], previous)
         _refresh_caseload_stats(con)

@@ -10,7 +10,10 @@
   theme centroid in the original embedding space when the cosine similarity reaches
   ``assign_threshold`` (else −1). Near-duplicate themes are merged, themes below
   ``min_theme_size`` dissolved. Chosen by measurement: ``bench/theme_quality.py``.
-* ``theme_keywords``: class-based TF-IDF (unigrams and bigrams, stop words removed).
+* ``theme_keywords``: class-based TF-IDF (unigrams and bigrams, stop words removed). The
+  personal names of the corpus (``names.personal_names``: tokens capitalized mid-sentence,
+  or in the bundled first-name list) are stop words too, so no keyword or label names a
+  person ("dana and breakup").
 * ``theme_label``: a 2–5 word label from the keywords and how many texts use them.
 * ``representative_quotes``: distinct non-filler texts closest to each theme's centroid.
 * ``stable_theme_ids``: one-to-one centroid matching (Hungarian) to the previous run's themes.
@@ -24,7 +27,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Hashable, Mapping, Sequence
+from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -310,14 +313,18 @@ def _prepare(text: str) -> str:
     return re.sub(r"'(s|m|re|ve|ll|d|t)\b", "", text)
 
 
-def theme_keywords(texts: Sequence[str], labels: np.ndarray, top_n: int = 10
-                   ) -> dict[int, list[str]]:
+def theme_keywords(texts: Sequence[str], labels: np.ndarray, top_n: int = 10, *,
+                   exclude: Iterable[str] | None = None) -> dict[int, list[str]]:
     """Top distinguishing terms of each theme by class-based TF-IDF (BERTopic's c-TF-IDF).
 
     All texts of a theme form one document; unassigned texts (−1) form their own class, so
     words common everywhere are not distinctive. ``w(t, c) = tf(t, c) / |c| · log(1 + A / f(t))``
     with A the mean class length and f(t) the frequency of t over all classes. A plural that
     duplicates a higher-ranked singular (or the reverse) is dropped.
+
+    ``exclude``: words that never appear in a term, alone or in a bigram; by default the
+    personal names found in ``texts`` (``names.personal_names``), so a keyword (and the label
+    built from it) never names a person. Pass ``()`` to keep every word.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -326,7 +333,11 @@ def theme_keywords(texts: Sequence[str], labels: np.ndarray, top_n: int = 10
     themes = [c for c in classes if c >= 0]
     if not themes:
         return {}
-    stop = _stop_words()
+    if exclude is None:
+        from .names import personal_names
+
+        exclude = personal_names(texts)
+    stop = _stop_words() | frozenset(w.lower() for w in exclude)
     docs = [[term for i in np.nonzero(labels == c)[0] for term in _terms(texts[i], stop)]
             for c in classes]
     vectorizer = CountVectorizer(analyzer=lambda terms: terms)
