@@ -12,7 +12,15 @@ if str(ROOT) not in sys.path:
 
 st.set_page_config(page_title="Interlude", page_icon=":material/spa:", layout="wide")
 
-pages = [
-    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
-]
+pages = {
+    "Clinician": [
+        st.Page("views/today.py", title="Today", icon=":material/event:", default=True),
+        st.Page("views/brief.py", title="Pre-session brief", icon=":material/description:", url_path="brief"),
+        st.Page("views/explorer.py", title="Client explorer", icon=":material/travel_explore:",
+                url_path="explorer"),
+    ],
+    "Data": [
+        st.Page("views/database.py", title="Database", icon=":material/database:", url_path="database"),
+    ],
+}
 st.navigation(pages).run()

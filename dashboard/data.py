@@ -2,22 +2,40 @@
 
 Every query runs on its own cursor of one read-only connection per process (a DuckDB
 connection must not be shared across Streamlit's script threads). Sign-in, roles and
-the audit trail will scope queries here, so pages never open the database themselves.
+the audit trail will scope queries here (`_query` is the single door), so pages never
+open the database themselves. Results are cached per database file and arguments, so
+a page rerun (a widget click) reads nothing again; the cache expires after
+`CACHE_SECONDS` so a fresh ingest or analyze shows up without restarting the app.
+
+Timestamps come back in UTC; `local_dates` turns them into the client's own calendar
+days, which is what every clinical view counts in.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pipelines import db
+from pipelines import db, trends
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DB_PATH_ENV = "INTERLUDE_DB"
+# The day the app treats as today: a date (2026-11-20), or `latest-data` for the last day
+# with data, which `make run` sets for the sample database so the demo always has
+# upcoming appointments and a period since the last session with data in it.
+TODAY_ENV = "INTERLUDE_TODAY"
+LATEST_DATA = "latest-data"
+CACHE_SECONDS = 300
+# If the newest data is older than this, the database is a demo or an archive: "today"
+# becomes its last day of data, so upcoming appointments and "since last session" mean
+# something.
+STALE_AFTER_DAYS = 14
 
 
 def database_path() -> Path:
@@ -27,7 +45,9 @@ def database_path() -> Path:
 
 @st.cache_resource
 def _connection(path: str):
-    return db.connect(path, read_only=True)
+    con = db.connect(path, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -35,7 +55,23 @@ def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
         return cursor.execute(sql, params or []).df()
 
 
-@st.cache_data(ttl=60)
+def _cached(func):
+    return st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(func)
+
+
+def local_dates(at: pd.Series, tz: str | None) -> pd.Series:
+    """Calendar days in the client's own time zone."""
+    stamps = pd.to_datetime(at, utc=True)
+    return stamps.dt.tz_convert(tz or "UTC").dt.date
+
+
+def local_times(at: pd.Series, tz: str | None) -> pd.Series:
+    return pd.to_datetime(at, utc=True).dt.tz_convert(tz or "UTC")
+
+
+# --- the whole database -------------------------------------------------------------
+
+@_cached
 def caseload_overview(path: Path) -> pd.DataFrame:
     """One row: how many providers, clients, exports and records the database holds."""
     return _query(path, """
@@ -48,3 +84,286 @@ def caseload_overview(path: Path) -> pd.DataFrame:
                (SELECT count(*) FROM practices)     AS practices,
                (SELECT max(exported_at) FROM exports) AS last_export_at
     """)
+
+
+@_cached
+def has_tables(path: Path, names: tuple[str, ...]) -> bool:
+    """Whether the database has these tables or views (an older schema may not)."""
+    found = _query(path, "SELECT table_name FROM information_schema.tables WHERE table_name IN "
+                         f"({', '.join('?' for _ in names)})", list(names))
+    return len(set(found["table_name"])) == len(set(names))
+
+
+@_cached
+def analyzed(path: Path) -> bool:
+    """Whether `python -m pipelines analyze` has run on this database."""
+    if not has_tables(path, ("analysis_runs",)):
+        return False
+    return bool(_query(path, "SELECT count(*) AS n FROM analysis_runs").iloc[0, 0])
+
+
+@_cached
+def latest_data_day(path: Path) -> date | None:
+    """The last calendar day (UTC) with a check-in, message or practice."""
+    row = _query(path, """
+        SELECT greatest((SELECT max(checked_in_at) FROM checkins),
+                        (SELECT max(sent_at) FROM messages),
+                        (SELECT max(started_at) FROM conversations),
+                        (SELECT max(practiced_at) FROM practices)) AS latest
+    """).iloc[0]
+    return None if pd.isna(row.latest) else pd.Timestamp(row.latest).date()
+
+
+def default_today(path: Path, real_today: date | None = None) -> date:
+    """The day the app treats as today: $INTERLUDE_TODAY (a date, or `latest-data`), else
+    the calendar's today, unless the newest data is more than two weeks old (an archive
+    or a demo): then its last day of data."""
+    wanted = os.environ.get(TODAY_ENV, "").strip()
+    latest = latest_data_day(path)
+    if wanted == LATEST_DATA and latest is not None:
+        return latest
+    if wanted and wanted != LATEST_DATA:
+        return date.fromisoformat(wanted)
+    real_today = real_today or date.today()
+    if latest is not None and (real_today - latest).days > STALE_AFTER_DAYS:
+        return latest
+    return real_today
+
+
+@_cached
+def providers(path: Path) -> pd.DataFrame:
+    return _query(path, "SELECT provider_id, coalesce(name, provider_id) AS name FROM providers "
+                        "ORDER BY provider_id")
+
+
+@_cached
+def clients(path: Path) -> pd.DataFrame:
+    """One row per client and provider they share with: name, time zone, share scope."""
+    return _query(path, """
+        SELECT c.client_id, coalesce(c.display_name, c.client_id) AS display_name,
+               coalesce(c.timezone, 'UTC') AS timezone, cp.provider_id,
+               coalesce(p.name, cp.provider_id) AS provider_name, cp.scope
+        FROM clients c
+        JOIN client_providers cp USING (client_id)
+        LEFT JOIN providers p USING (provider_id)
+        ORDER BY c.client_id, cp.provider_id
+    """)
+
+
+def client(path: Path, client_id: str) -> pd.Series | None:
+    rows = clients(path)
+    rows = rows[rows["client_id"] == client_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+# --- appointments and the caseload's status ------------------------------------------
+
+@_cached
+def appointments(path: Path) -> pd.DataFrame:
+    """Every appointment: client, provider, start (UTC)."""
+    return _query(path, """
+        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments ORDER BY starts_at
+    """)
+
+
+@_cached
+def client_activity(path: Path) -> pd.DataFrame:
+    """Per client and kind of record, its timestamps: for 'data since last session'."""
+    return _query(path, """
+        SELECT client_id, 'check-in' AS kind, checked_in_at AS at FROM checkins
+        UNION ALL SELECT client_id, 'conversation', started_at FROM conversations
+        UNION ALL SELECT client_id, 'practice', practiced_at FROM practices
+    """)
+
+
+@_cached
+def risk_flags(path: Path, client_id: str | None = None) -> pd.DataFrame:
+    """Every text flagged `watch` or `urgent`, newest first, with the sentence that
+    carried the flag and why. Never filtered by period or theme: callers show them all."""
+    where = "WHERE e.risk IN ('watch', 'urgent')" + (" AND e.client_id = ?" if client_id else "")
+    return _query(path, f"""
+        SELECT e.client_id, e.source, e.source_id, e.conversation_id, e.written_at, e.risk,
+               e.risk_reason, e.evidence, u.text
+        FROM text_evidence e
+        JOIN text_units u USING (source, source_id, client_id)
+        {where}
+        ORDER BY CASE e.risk WHEN 'urgent' THEN 0 ELSE 1 END, e.written_at DESC
+    """, [client_id] if client_id else None)
+
+
+@_cached
+def trend_verdicts(path: Path, client_id: str | None = None) -> pd.DataFrame:
+    where = "WHERE client_id = ?" if client_id else ""
+    return _query(path, f"SELECT * FROM analysis_trends {where} ORDER BY client_id, measure",
+                  [client_id] if client_id else None)
+
+
+# --- one client -----------------------------------------------------------------------
+
+@_cached
+def checkins(path: Path, client_id: str) -> pd.DataFrame:
+    """The client's check-ins: scales and note, oldest first."""
+    return _query(path, """
+        SELECT checkin_id, checked_in_at, mood, stress, energy, sleep_hours, note
+        FROM checkins WHERE client_id = ? ORDER BY checked_in_at
+    """, [client_id])
+
+
+@_cached
+def daily_measures(path: Path, client_id: str, tz: str) -> pd.DataFrame:
+    """The client's daily series (day, measure, value, n): check-in scales and the mean
+    valence of what they wrote that day (pipelines.trends.daily_series)."""
+    values = _query(path, """
+        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value
+            FROM checkins WHERE client_id = $1
+        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM checkins WHERE client_id = $1
+        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM checkins WHERE client_id = $1
+        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM checkins
+            WHERE client_id = $1
+        UNION ALL SELECT client_id, written_at, 'valence', valence FROM analysis_texts
+            WHERE client_id = $1
+    """, [client_id])
+    return trends.daily_series(values, {client_id: tz})
+
+
+@_cached
+def texts(path: Path, client_id: str) -> pd.DataFrame:
+    """Everything the client wrote, with signals, evidence sentence and themes."""
+    return _query(path, """
+        SELECT t.source, t.source_id, t.conversation_id, t.written_at, t.text,
+               t.client_theme_id, t.caseload_theme_id, t.valence, t.emotion, t.stress,
+               t.insight, t.risk, e.risk_reason, e.evidence
+        FROM analysis_texts t
+        LEFT JOIN text_evidence e USING (source, source_id, client_id)
+        WHERE t.client_id = ?
+        ORDER BY t.written_at
+    """, [client_id])
+
+
+@_cached
+def client_themes(path: Path, client_id: str) -> pd.DataFrame:
+    """The client's own themes: label, keywords, size, first and last seen."""
+    return _query(path, """
+        SELECT theme_id, label, keywords, n_texts, first_at, last_at
+        FROM analysis_themes WHERE scope = 'client' AND client_id = ?
+        ORDER BY n_texts DESC
+    """, [client_id])
+
+
+@_cached
+def theme_quotes(path: Path, client_id: str) -> pd.DataFrame:
+    """Representative quotes of the client's themes, in rank order."""
+    return _query(path, """
+        SELECT q.theme_id, q.rank, u.source, u.written_at, u.text
+        FROM theme_quotes q
+        JOIN themes t ON t.theme_id = q.theme_id AND t.scope = 'client'
+        JOIN text_units u ON u.source = q.source AND u.source_id = q.source_id
+                         AND u.client_id = q.client_id
+        WHERE q.client_id = ?
+        ORDER BY q.theme_id, q.rank
+    """, [client_id])
+
+
+@_cached
+def body_sensations(path: Path, client_id: str) -> pd.DataFrame:
+    """Every body sensation logged in a check-in, with when and the stress of that check-in."""
+    return _query(path, """
+        SELECT c.checked_in_at, b.location, b.sensation, b.intensity, c.stress
+        FROM checkin_body_sensations b
+        JOIN checkins c USING (client_id, checkin_id)
+        WHERE b.client_id = ?
+        ORDER BY c.checked_in_at
+    """, [client_id])
+
+
+@_cached
+def practices(path: Path, client_id: str) -> pd.DataFrame:
+    return _query(path, """
+        SELECT practice_id, practiced_at, kind, duration_min, stress_before, stress_after, helpful
+        FROM practices WHERE client_id = ? ORDER BY practiced_at
+    """, [client_id])
+
+
+@_cached
+def stress_episodes(path: Path, client_id: str) -> pd.DataFrame:
+    if not has_tables(path, ("stress_episodes",)):
+        return pd.DataFrame()
+    return _query(path, "SELECT * FROM stress_episodes WHERE client_id = ? ORDER BY start_day",
+                  [client_id])
+
+
+@_cached
+def practice_effects(path: Path, client_id: str) -> pd.DataFrame:
+    if not has_tables(path, ("practice_effects",)):
+        return pd.DataFrame()
+    return _query(path, "SELECT * FROM practice_effects WHERE client_id = ?", [client_id])
+
+
+@_cached
+def rhythms(path: Path, client_id: str) -> pd.DataFrame:
+    if not has_tables(path, ("client_rhythms",)):
+        return pd.DataFrame()
+    return _query(path, "SELECT * FROM client_rhythms WHERE client_id = ?", [client_id])
+
+
+@_cached
+def theme_weekly(path: Path, client_id: str) -> pd.DataFrame:
+    """Texts per theme and client-local week (Monday)."""
+    return _query(path, """
+        SELECT w.week, w.theme_id, t.label, w.n_texts
+        FROM theme_weekly w JOIN themes t USING (theme_id)
+        WHERE w.client_id = ? ORDER BY w.week
+    """, [client_id])
+
+
+@_cached
+def conversation(path: Path, client_id: str, conversation_id: str) -> pd.DataFrame:
+    """One conversation's messages in order, the client's with their signals."""
+    return _query(path, """
+        SELECT m.message_id, m.sent_at, m.role, m.text,
+               e.risk, e.risk_reason, e.stress, e.insight, e.emotion, e.evidence
+        FROM messages m
+        LEFT JOIN text_evidence e ON e.source = 'message' AND e.source_id = m.message_id
+                                  AND e.client_id = m.client_id
+        WHERE m.client_id = ? AND m.conversation_id = ?
+        ORDER BY m.sent_at, m.message_id
+    """, [client_id, conversation_id])
+
+
+@_cached
+def conversations(path: Path, client_id: str) -> pd.DataFrame:
+    """The client's conversations: when, title, summary, number of messages."""
+    return _query(path, """
+        SELECT v.conversation_id, v.started_at, v.title, v.summary, count(m.message_id) AS n_messages
+        FROM conversations v
+        LEFT JOIN messages m USING (client_id, conversation_id)
+        WHERE v.client_id = ?
+        GROUP BY ALL ORDER BY v.started_at DESC
+    """, [client_id])
+
+
+@_cached
+def text_embeddings(path: Path, client_id: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The client's texts and their stored embeddings, for semantic search. Every backend
+    kept agrees with PyTorch's embeddings (cosine >= 0.99), so a query embedded by any
+    of them is comparable."""
+    frame = _query(path, """
+        SELECT u.source, u.source_id, u.conversation_id, u.written_at, u.text, e.embedding
+        FROM text_units u
+        JOIN (SELECT text_key, any_value(embedding) AS embedding FROM text_embeddings GROUP BY text_key) e
+          USING (text_key)
+        WHERE u.client_id = ?
+        ORDER BY u.written_at
+    """, [client_id])
+    if frame.empty:
+        return frame, np.zeros((0, 384), dtype=np.float32)
+    vectors = np.vstack(frame.pop("embedding").to_numpy()).astype(np.float32)
+    return frame, vectors
+
+
+def period_days(since: date, until: date) -> int:
+    return (until - since).days + (1 if until >= since else 0)
+
+
+def weeks_before(day: date, weeks: int) -> date:
+    return day - timedelta(weeks=weeks)

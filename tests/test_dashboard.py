@@ -15,14 +15,30 @@ def test_home_page_shows_what_the_database_holds(tmp_path, monkeypatch):
     ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
     con.close()
     monkeypatch.setenv("INTERLUDE_DB", str(db_path))
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.switch_page("views/database.py")
+    app.run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Clients"] == "1" and metrics["Check-ins"] == "4" and metrics["Messages"] == "6"
 
 
-def test_home_page_without_a_database_says_how_to_get_one(tmp_path, monkeypatch):
+def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("INTERLUDE_DB", str(tmp_path / "missing.duckdb"))
+    for page in ("views/today.py", "views/brief.py", "views/explorer.py", "views/database.py"):
+        app = AppTest.from_file(APP, default_timeout=30)
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, page
+        assert "make sample-db" in app.info[0].value, page
+
+
+def test_an_ingested_but_unanalyzed_database_says_to_run_analyze(tmp_path, monkeypatch):
+    db_path = tmp_path / "interlude.duckdb"
+    con = db.connect(db_path)
+    ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
+    con.close()
+    monkeypatch.setenv("INTERLUDE_DB", str(db_path))
     app = AppTest.from_file(APP, default_timeout=30).run()
     assert not app.exception
-    assert "make sample-db" in app.info[0].value
+    assert app.info, "expected guidance"

@@ -1,4 +1,4 @@
-"""Home: what the database holds. The clinical pages arrive with their issue."""
+"""Database: what the database holds (counts of clinicians, clients, exports, records)."""
 
 import streamlit as st
 

@@ -1,0 +1,132 @@
+"""Pieces every page shares: the database check, "today", the clinician and client
+pickers, and the notes a clinician must always see."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+
+REVIEW_NOTE = ("Signals are computed from what the client chose to share. They are for "
+               "clinical review, not diagnosis.")
+CRISIS_RESOURCES = (
+    "**If you judge the client to be at immediate risk**, follow your service's safety "
+    "protocol. Emergency services: **911** (US) · **112** (EU) · **999** (UK). "
+    "Crisis lines: **988** Suicide & Crisis Lifeline (US, call or text) · "
+    "**116 123** Samaritans (UK/IE).")
+ALL_CLINICIANS = "All clinicians"
+
+
+def database_or_stop() -> Path:
+    """The database path, or an explanation of how to get one (and stop the page)."""
+    path = data.database_path()
+    if not path.exists():
+        st.info(f"No database yet at `{path}`. Build the sample one with `make sample-db`, "
+                f"or ingest exports with `python -m pipelines ingest PATH --db {path}` "
+                f"and then `python -m pipelines analyze --db {path}`.")
+        st.stop()
+    if not data.has_tables(path, ("analysis_texts", "analysis_trends")) or not data.analyzed(path):
+        st.info("This database has not been analyzed yet. Run "
+                f"`python -m pipelines analyze --db {path}` to see themes, signals and trends.")
+        st.stop()
+    return path
+
+
+def today_picker(path: Path) -> date:
+    """The day treated as today, shared by all pages (sidebar)."""
+    default = data.default_today(path)
+    if "today" not in st.session_state:
+        st.session_state["today"] = default
+    chosen = st.sidebar.date_input("Today is", key="today", format="DD/MM/YYYY",
+                                   help="The day the brief is prepared for. On a demo database it "
+                                        "starts at the last day with data.")
+    if default != date.today() and chosen == default:
+        st.sidebar.caption(f"Demo data: today is set to its last day, {default:%-d %b %Y}.")
+    return chosen
+
+
+def clinician_picker(path: Path) -> str | None:
+    """Which clinician's caseload to show (until sign-in scopes it)."""
+    providers = data.providers(path)
+    names = dict(zip(providers["provider_id"], providers["name"]))
+    options = [ALL_CLINICIANS] + list(names)
+    chosen = st.sidebar.selectbox("Clinician", options, key="clinician",
+                                  format_func=lambda p: names.get(p, p))
+    return None if chosen == ALL_CLINICIANS else chosen
+
+
+def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
+    """Select a client; the choice lives in the URL (?client=...) so a brief can be linked."""
+    clients = data.clients(path)
+    if clinician:
+        clients = clients[clients["provider_id"] == clinician]
+    clients = clients.drop_duplicates("client_id")
+    if clients.empty:
+        st.info("No clients for this clinician yet. Exports arrive through the Upload page or "
+                "`python -m pipelines ingest`.")
+        return None
+    ids = clients["client_id"].tolist()
+    wanted = st.query_params.get("client")
+    index = ids.index(wanted) if wanted in ids else 0
+    labels = {r.client_id: f"{r.display_name} · {r.client_id}" + (" · summaries only" if r.scope == "summary" else "")
+              for r in clients.itertuples()}
+    chosen = st.selectbox("Client", ids, index=index, format_func=labels.get, key=f"client_{clinician}")
+    if chosen != wanted:
+        st.query_params["client"] = chosen
+    return clients[clients["client_id"] == chosen].iloc[0]
+
+
+def risk_badge(level: str) -> str:
+    return {"urgent": ":red-background[**URGENT risk language**]",
+            "watch": ":orange-background[**watch: risk language**]"}.get(level, "")
+
+
+def review_note() -> None:
+    st.caption(REVIEW_NOTE)
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def plain(text) -> str:
+    """Client text made inert for st.markdown: no links, emphasis, headings or colour
+    directives can come from what a client wrote."""
+    text = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def quote(text) -> None:
+    """A client's words, as a block quote."""
+    st.markdown(f"> {plain(text)}")
+
+
+STRESS_HIGHLIGHT = 0.7
+INSIGHT_HIGHLIGHT = 0.85
+
+
+def highlighted(message: dict) -> str:
+    """A message as markdown with the sentence that carried its strongest signal marked:
+    risk language red, stress orange, insight blue (client messages only)."""
+    text = plain(message["text"])
+    if message.get("role") != "client":
+        return text
+    risk, stress, insight = message.get("risk"), message.get("stress"), message.get("insight")
+    colour, tag = None, ""
+    if risk in ("watch", "urgent"):
+        colour, tag = "red", f"risk: {risk}"
+    elif stress is not None and stress == stress and stress >= STRESS_HIGHLIGHT:
+        colour, tag = "orange", f"stress {stress:.2f}"
+    elif insight is not None and insight == insight and insight >= INSIGHT_HIGHLIGHT:
+        colour, tag = "blue", f"insight {insight:.2f}"
+    if colour is None:
+        return text
+    evidence = plain(message.get("evidence") or "")
+    if evidence and evidence in text:
+        text = text.replace(evidence, f":{colour}-background[{evidence}]", 1)
+    else:
+        text = f":{colour}-background[{text}]"
+    return f"{text}  \n:gray[*{tag}*]"

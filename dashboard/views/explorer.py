@@ -1,0 +1,116 @@
+"""Client explorer: the whole timeline, themes over time, semantic search, and the
+conversation reader with signals highlighted."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import briefing, charts, data, search, ui
+
+path = ui.database_or_stop()
+today = ui.today_picker(path)
+clinician = ui.clinician_picker(path)
+
+st.title("Client explorer")
+client = ui.client_picker(path, clinician)
+if client is None:
+    st.stop()
+cid, tz, summary_only = client.client_id, client.timezone, client.scope == "summary"
+ui.review_note()
+
+flags = data.risk_flags(path, cid)
+if not flags.empty:
+    level = briefing.highest_risk(flags)
+    st.markdown(f"{ui.risk_badge(level)} {len(flags)} flagged text(s): see the "
+                "pre-session brief's risk panel.")
+    st.page_link("views/brief.py", label="Open the brief", icon=":material/description:",
+                 query_params={"client": cid})
+
+timeline, themes_tab, search_tab, reader = st.tabs(
+    ["Timeline", "Themes over time", "Search their words", "Conversations"])
+
+with timeline:
+    daily = data.daily_measures(path, cid, tz)
+    if daily.empty:
+        st.info("No check-ins from this client yet.")
+    else:
+        first = min(daily["day"])
+        appointment_days = data.local_dates(
+            data.appointments(path).query("client_id == @cid")["starts_at"], tz).tolist()
+        flag_days = data.local_dates(flags["written_at"], tz).tolist() if not flags.empty else []
+        st.plotly_chart(charts.mood_stress_chart(
+            daily, first, max(today, max(daily["day"])), appointments=appointment_days,
+            episodes=data.stress_episodes(path, cid), risk_days=flag_days,
+            title="Mood and stress since the first check-in"), width="stretch",
+            config={"displayModeBar": False})
+        activity = data.client_activity(path)
+        active = data.local_dates(activity.loc[activity["client_id"] == cid, "at"], tz).tolist()
+        start, end = charts.day_range(today, 12)
+        st.plotly_chart(charts.engagement_strip(active, start, end), width="stretch",
+                        config={"displayModeBar": False})
+        sleep = daily[daily["measure"] == "sleep_hours"]
+        if not sleep.empty:
+            weekly = (sleep.assign(week=pd.to_datetime(sleep["day"]).dt.to_period("W-SUN").dt.start_time)
+                      .groupby("week")["value"].mean())
+            st.caption("Sleep, weekly mean hours: " + " · ".join(
+                f"{w:%-d %b} {v:.1f}" for w, v in weekly.tail(8).items()))
+
+with themes_tab:
+    weekly = data.theme_weekly(path, cid)
+    if weekly.empty:
+        st.info("No themes for this client yet: they need a few conversations or notes, then "
+                "`python -m pipelines analyze`.")
+    else:
+        st.plotly_chart(charts.theme_area_chart(weekly), width="stretch", config={"displayModeBar": False})
+        themes = data.client_themes(path, cid)
+        st.dataframe(
+            themes.assign(keywords=themes["keywords"].map(lambda k: ", ".join(list(k)[:6])),
+                          first_at=data.local_dates(themes["first_at"], tz),
+                          last_at=data.local_dates(themes["last_at"], tz))
+                  .rename(columns={"label": "Theme", "keywords": "Keywords", "n_texts": "Texts",
+                                   "first_at": "First", "last_at": "Latest"})
+                  .drop(columns=["theme_id"]),
+            hide_index=True, width="stretch")
+
+with search_tab:
+    st.caption("Finds what they wrote by meaning, not exact words, e.g. *when did they talk about "
+               "their father?* Only this client's texts are searched.")
+    with st.form("search"):
+        query = st.text_input("Search this client's texts", key=f"query_{cid}")
+        submitted = st.form_submit_button("Search", icon=":material/search:")
+    if submitted and query.strip():
+        frame, vectors = data.text_embeddings(path, cid)
+        with st.spinner("Searching (the first search loads the language model)…"):
+            hits = search.rank(search.embed_query(query.strip()), frame, vectors)
+        if hits.empty:
+            st.info("Nothing this client wrote is close in meaning to that.")
+        for row in hits.itertuples():
+            day = data.local_dates(pd.Series([row.written_at]), tz).iloc[0]
+            st.markdown(f"**{day:%a %-d %b %Y}** · {row.source} · match {row.score:.2f}")
+            ui.quote(row.text)
+
+with reader:
+    talks = data.conversations(path, cid)
+    if talks.empty:
+        st.info("No conversations shared.")
+    else:
+        ids = talks["conversation_id"].tolist()
+        wanted = st.query_params.get("conversation")
+        labels = {r.conversation_id: f"{data.local_dates(pd.Series([r.started_at]), tz).iloc[0]:%a %-d %b %Y}"
+                                     f" · {r.title or 'untitled'} · {r.n_messages} messages"
+                  for r in talks.itertuples()}
+        chosen = st.selectbox("Conversation", ids, index=ids.index(wanted) if wanted in ids else 0,
+                              format_func=labels.get, key=f"conversation_{cid}")
+        talk = talks[talks["conversation_id"] == chosen].iloc[0]
+        if talk.summary:
+            st.markdown(f"**App's summary:** {ui.plain(talk.summary)}")
+        if summary_only:
+            st.info("Summary scope: this client shares conversation summaries, not the messages.")
+        else:
+            st.caption("Highlighted: :red-background[risk language] · :orange-background[stress] · "
+                       ":blue-background[insight]. The sentence that carried the signal is the one marked.")
+            for m in data.conversation(path, cid, chosen).itertuples():
+                with st.chat_message("user" if m.role == "client" else "assistant",
+                                     avatar=":material/person:" if m.role == "client" else ":material/spa:"):
+                    st.markdown(ui.highlighted(m._asdict()))

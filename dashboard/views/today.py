@@ -1,0 +1,50 @@
+"""Today: the clinician's next appointments, one line per client, each opening its brief."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import briefing, data, ui
+
+path = ui.database_or_stop()
+today = ui.today_picker(path)
+clinician = ui.clinician_picker(path)
+
+st.title("Today")
+st.caption(f"{today:%A %-d %B %Y} · upcoming sessions for the next 7 days. " + ui.REVIEW_NOTE)
+
+clients = data.clients(path)
+appointments = data.appointments(path)
+if clinician:
+    clients = clients[clients["provider_id"] == clinician]
+    appointments = appointments[appointments["provider_id"] == clinician]
+status = briefing.caseload_status(clients, appointments, data.client_activity(path), data.risk_flags(path),
+                                  data.trend_verdicts(path), today)
+
+# Urgent language anywhere in the caseload comes first, appointment or not.
+urgent = status[status["risk_since"] == "urgent"] if not status.empty else status
+if len(urgent):
+    with st.container(border=True):
+        st.markdown("#### :material/emergency: Urgent risk language since the last session")
+        for row in urgent.itertuples():
+            st.page_link("views/brief.py", label=f"{row.display_name} ({row.client_id}): open the brief",
+                         icon=":material/priority_high:", query_params={"client": row.client_id})
+        st.caption(ui.CRISIS_RESOURCES)
+
+sessions = briefing.upcoming(status, appointments, today)
+if sessions.empty:
+    st.info("No appointments in the next 7 days. Appointments come from the clinic's appointments "
+            "CSV (`client_id, provider_id, starts_at`), ingested with the exports.")
+for day, rows in sessions.groupby("day", sort=True):
+    st.subheader("Today" if day == today else f"{day:%A %-d %B}")
+    for row in rows.itertuples():
+        with st.container(border=True):
+            left, right = st.columns([3, 1])
+            badge = ui.risk_badge(row.risk_since)
+            scope = " · summaries only" if row.scope == "summary" else ""
+            earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
+            left.markdown(f"**{row.local_start:%H:%M %Z}** · **{row.display_name}** · {row.client_id}{scope} "
+                          f"{badge}{earlier}")
+            left.caption(briefing.status_line(row._asdict()))
+            right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
+                            query_params={"client": row.client_id})

@@ -1,0 +1,241 @@
+"""The rules behind the pre-session brief and the Today page (pure functions, no app)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import briefing, charts, search
+from dashboard.briefing import Period
+
+TZ = "America/Chicago"
+
+
+def utc(local: str, tz: str = TZ) -> pd.Timestamp:
+    return pd.Timestamp(local, tz=tz).tz_convert("UTC")
+
+
+def test_period_runs_from_the_last_session_before_today_in_the_clients_time_zone():
+    # 02:30 UTC on the 10th is still the evening of the 9th in Chicago.
+    starts = pd.Series([utc("2026-11-02 09:00"), pd.Timestamp("2026-11-10 02:30", tz="UTC"),
+                        utc("2026-11-16 09:00")])
+    period = briefing.session_period(starts, TZ, date(2026, 11, 12))
+    assert period.since == date(2026, 11, 9) and period.until == date(2026, 11, 12)
+    assert period.next_session.date() == date(2026, 11, 16)
+    assert "since the last session on 9 Nov (4 days)" == period.label()
+
+
+def test_without_an_earlier_session_the_period_is_the_last_two_weeks():
+    period = briefing.session_period(pd.Series([], dtype="datetime64[ns, UTC]"), TZ, date(2026, 11, 20))
+    assert period.days == briefing.DEFAULT_PERIOD_DAYS and period.last_session is None
+    assert period.next_session is None
+
+
+def flags_frame():
+    return pd.DataFrame({
+        "client_id": ["c"] * 4,
+        "source": ["message", "note", "message", "summary"],
+        "source_id": ["m1", "n1", "m2", "s1"],
+        "conversation_id": ["v1", None, "v2", "v2"],
+        "written_at": [utc("2026-11-18 20:00"), utc("2026-11-01 20:00"), utc("2026-11-19 20:00"),
+                       utc("2026-10-01 20:00")],
+        "risk": ["watch", "urgent", "watch", "watch"],
+        "risk_reason": ["model", "plan", "passive_ideation", "model"],
+        "evidence": ["e1", "e2", "e3", "e4"], "text": ["t1", "t2", "t3", "t4"],
+    })
+
+
+def test_risk_flags_are_all_kept_urgent_first_then_phrase_backed_then_newest():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    ordered = briefing.order_risk_flags(flags_frame(), TZ, period)
+    assert ordered["source_id"].tolist() == ["n1", "m2", "m1", "s1"]
+    assert ordered["new"].tolist() == [False, True, True, False]
+    assert ordered["basis"].tolist() == ["phrase", "phrase", "model", "model"]
+    assert briefing.highest_risk(ordered) == "urgent"
+
+
+def test_a_one_day_period_still_lists_every_flag():
+    period = Period(date(2026, 11, 20), date(2026, 11, 20))
+    assert len(briefing.order_risk_flags(flags_frame(), TZ, period)) == 4
+
+
+def weekly(rows):
+    return pd.DataFrame(rows, columns=["week", "theme_id", "label", "n_texts"])
+
+
+def test_theme_changes_mark_new_rising_absent_and_steady_themes():
+    period = Period(date(2026, 11, 9), date(2026, 11, 22))  # two weeks, Monday to Sunday
+    rows = []
+    for w in range(8):
+        week = date(2026, 11, 9) - timedelta(weeks=w + 1)
+        rows += [(week, "steady", "work pressure", 2), (week, "rising", "sleep", 1),
+                 (week, "gone", "the move", 1)]
+    for week in (date(2026, 11, 9), date(2026, 11, 16)):
+        rows += [(week, "steady", "work pressure", 2), (week, "rising", "sleep", 4),
+                 (week, "new", "caring for mother", 3)]
+    out = briefing.theme_changes(weekly(rows), period).set_index("theme_id")
+    assert out.loc["new", "status"] == "new" and out.loc["new", "n_period"] == 6
+    assert out.loc["rising", "status"] == "rising"
+    assert out.loc["steady", "status"] == "steady"
+    assert out.loc["gone", "status"] == "absent"
+
+
+def texts_frame():
+    return pd.DataFrame({
+        "source": ["message", "message", "summary", "note", "message"],
+        "text": ["a", "b", "c", "d", "e"], "evidence": ["a", "b", "c", "d", "e"],
+        "written_at": [utc("2026-11-18 10:00"), utc("2026-11-19 10:00"), utc("2026-11-19 11:00"),
+                       utc("2026-11-10 10:00"), utc("2026-11-20 10:00")],
+        "insight": [0.95, 0.9, 0.99, 0.99, 0.3],
+        "client_theme_id": ["t1", "t1", "t1", "t2", "t1"],
+    })
+
+
+def test_insight_moments_are_the_clients_own_strong_realizations_newest_first():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    out = briefing.insight_moments(texts_frame(), TZ, period)
+    assert out["text"].tolist() == ["b", "a"]  # summary, old note and weak text left out
+    assert briefing.insight_moments(texts_frame(), TZ, period, limit=1)["text"].tolist() == ["a"]
+
+
+def test_summary_only_clients_get_insights_from_summaries():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    only_summaries = texts_frame().assign(source="summary")
+    assert "c" in briefing.insight_moments(only_summaries, TZ, period)["text"].tolist()
+
+
+def test_theme_examples_prefer_this_periods_own_words():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    frame = texts_frame().assign(text=["I keep thinking about it", "short", "the app summary text here",
+                                       "x y z w", "we argued again about the bills"])
+    out = briefing.theme_examples(frame, "t1", TZ, period, ["representative one", "representative two"])
+    assert out == ["we argued again about the bills", "I keep thinking about it", "representative one"]
+
+
+def test_body_map_counts_locations_with_mean_intensity_and_commonest_sensation():
+    at = [utc("2026-11-18 09:00")] * 3 + [utc("2026-10-01 09:00")]
+    frame = pd.DataFrame({"checked_in_at": at, "location": ["chest", "chest", "jaw", "legs"],
+                          "sensation": ["tightness", "tightness", "clenched", "restless"],
+                          "intensity": [6, 8, 3, 9], "stress": [7, 8, 5, 9]})
+    out = briefing.body_map(frame, TZ, Period(date(2026, 11, 17), date(2026, 11, 20)))
+    assert out.to_dict("records") == [
+        {"location": "chest", "n": 2, "mean_intensity": 7.0, "sensation": "tightness"},
+        {"location": "jaw", "n": 1, "mean_intensity": 3.0, "sensation": "clenched"}]
+    assert briefing.at_least_days(Period(date(2026, 11, 17), date(2026, 11, 20)), 28).days == 28
+
+
+def test_worth_exploring_puts_risk_first_and_stays_short_and_grounded():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    risk = briefing.order_risk_flags(flags_frame(), TZ, period)
+    trends = pd.DataFrame({"measure": ["stress", "mood"], "verdict": ["rising", "no clear trend"],
+                           "slope_per_week": [0.8, 0.1], "ci_low": [0.3, -0.2], "ci_high": [1.3, 0.4]})
+    themes = pd.DataFrame({"theme_id": ["t"], "label": ["caring for mother"], "n_period": [4], "n_before": [0],
+                           "rate_period": [7.0], "rate_before": [0.0], "status": ["new"]})
+    effects = pd.DataFrame({"kind": ["box_breathing"], "n": [6], "mean_before": [7.0], "mean_after": [4.5],
+                            "mean_change": [-2.5], "ci_low": [-3.1], "ci_high": [-1.9], "verdict": ["helped"]})
+    facts = briefing.BriefFacts(period=period, risk=risk, trends=trends, themes=themes, practice_effects=effects,
+                                engaged_days=(1, 4), engaged_days_before=(4, 4))
+    prompts = briefing.worth_exploring(facts)
+    assert prompts[0].startswith("Risk language flagged watch on 19 Nov")
+    assert any(p.startswith("Stress rising, about +0.8 points per week") for p in prompts)
+    assert "New theme since 17 Nov: caring for mother (4 texts)" in prompts
+    assert any("1 of 4 days" in p for p in prompts)
+    assert 3 <= len(prompts) <= briefing.MAX_PROMPTS
+    assert not any("Mood" in p for p in prompts)  # no verdict, no prompt
+
+
+def test_worth_exploring_mentions_a_recent_flag_from_before_the_period():
+    period = Period(date(2026, 11, 20), date(2026, 11, 20))
+    risk = briefing.order_risk_flags(flags_frame(), TZ, period)
+    prompts = briefing.worth_exploring(briefing.BriefFacts(period=period, risk=risk))
+    assert prompts == ["Risk language (urgent) on 19 Nov, before this period: was it followed up?"]
+
+
+def test_printable_brief_escapes_client_text_and_keeps_risk_first():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    flags = flags_frame().assign(evidence=["<script>alert(1)</script>", "plan", "e3", "e4"])
+    risk = briefing.order_risk_flags(flags, TZ, period)
+    html = briefing.brief_html(
+        client_name="R. <b>M.</b>", period=period, prompts=["Ask about <sleep>"], risk=risk,
+        glance=[("Stress", "6.0", "4.0")], trend_lines=[], episodes=pd.DataFrame(),
+        insights=pd.DataFrame(), themes=pd.DataFrame(), quotes={}, body=pd.DataFrame(),
+        effects=pd.DataFrame(), missing=[])
+    assert "<script>" not in html and "&lt;script&gt;" in html and "R. &lt;b&gt;M.&lt;/b&gt;" in html
+    assert html.index("Risk flags") < html.index("Worth exploring") < html.index("At a glance")
+    assert "not diagnosis" in html
+
+
+def status_inputs():
+    clients = pd.DataFrame({"client_id": ["a", "b"], "display_name": ["A", "B"], "provider_id": ["p", "p"],
+                            "scope": ["raw", "summary"], "timezone": [TZ, "Europe/Berlin"]})
+    appointments = pd.DataFrame({
+        "client_id": ["a", "a", "b"], "provider_id": ["p"] * 3,
+        "starts_at": [utc("2026-11-16 09:00"), utc("2026-11-23 09:00"), utc("2026-11-24 10:00", "Europe/Berlin")]})
+    activity = pd.DataFrame({
+        "client_id": ["a", "a", "a", "b"], "kind": ["check-in", "check-in", "conversation", "check-in"],
+        "at": [utc("2026-11-15 23:30"), utc("2026-11-17 08:00"), utc("2026-11-18 08:00"),
+               utc("2026-11-18 08:00", "Europe/Berlin")]})
+    trends = pd.DataFrame({"client_id": ["a", "a"], "measure": ["stress", "mood"],
+                           "verdict": ["rising", "no clear trend"]})
+    return clients, appointments, activity, trends
+
+
+def test_caseload_status_counts_what_arrived_since_each_clients_last_session():
+    clients, appointments, activity, trends = status_inputs()
+    status = briefing.caseload_status(clients, appointments, activity, flags_frame().assign(client_id="a"),
+                                      trends, date(2026, 11, 20)).set_index("client_id")
+    assert status.loc["a", "since"] == date(2026, 11, 16)
+    assert (status.loc["a", "checkins"], status.loc["a", "conversations"]) == (1, 1)  # the 15th is before
+    assert status.loc["a", "risk_since"] == "watch" and status.loc["a", "any_urgent"]
+    assert status.loc["a", "stress"] == "rising" and status.loc["b", "stress"] == "not enough data"
+    assert status.loc["b", "since"] == date(2026, 11, 7)  # no earlier session: last 14 days
+    assert status.loc["b", "risk_since"] == "none" and status.loc["b", "checkins"] == 1
+    line = briefing.status_line(status.reset_index().iloc[0])
+    assert line == "1 check-in, 1 conversation since 16 Nov · stress ▲ rising"
+
+
+def test_upcoming_lists_the_next_seven_days_in_order():
+    clients, appointments, activity, trends = status_inputs()
+    status = briefing.caseload_status(clients, appointments, activity, pd.DataFrame(), trends, date(2026, 11, 20))
+    upcoming = briefing.upcoming(status, appointments, date(2026, 11, 20))
+    assert upcoming["client_id"].tolist() == ["a", "b"]
+    assert upcoming["day"].tolist() == [date(2026, 11, 23), date(2026, 11, 24)]
+    assert briefing.upcoming(status, appointments, date(2026, 11, 25)).empty
+
+
+def test_search_ranks_by_meaning_and_drops_unrelated_texts():
+    frame = pd.DataFrame({"text": ["x", "y", "z"]})
+    vectors = np.eye(3, dtype=np.float32)
+    query = np.array([0.2, 0.9, 0.0], dtype=np.float32)
+    out = search.rank(query / np.linalg.norm(query), frame, vectors)
+    assert out["text"].tolist() == ["y"] or out["text"].tolist()[:1] == ["y"]
+    assert "z" not in out["text"].tolist()
+
+
+def test_charts_have_titles_and_plain_axis_labels():
+    days = pd.date_range("2026-10-01", periods=40).date
+    daily = pd.DataFrame({"day": list(days) * 2, "measure": ["stress"] * 40 + ["mood"] * 40,
+                          "value": list(np.linspace(2, 8, 40)) + list(np.linspace(1, -1, 40)), "n": 1})
+    episodes = pd.DataFrame({"start_day": [date(2026, 10, 20)], "end_day": [date(2026, 10, 22)]})
+    fig = charts.mood_stress_chart(daily, days[0], days[-1], appointments=[date(2026, 10, 7)], episodes=episodes)
+    assert fig.layout.title.text and fig.layout.yaxis.title.text == "Stress (0–10)"
+    assert fig.layout.yaxis2.title.text == "Mood (−3 to +3)"
+    body = pd.DataFrame({"location": ["chest", "whole body", "elbow"], "n": [3, 1, 1],
+                         "mean_intensity": [6.0, 4.0, 2.0], "sensation": ["tightness", "restless", "ache"]})
+    fig = charts.body_map_figure(body)
+    assert fig.layout.title.text and len(fig.data[0].x) == 2  # chest and whole body placed
+    assert any("elbow" in (a.text or "") for a in fig.layout.annotations)  # unplaced ones listed
+
+
+@pytest.mark.parametrize("text", ["[click](http://evil)", "**bold** :red[alarm]", "# heading", "<b>x</b>"])
+def test_client_text_cannot_format_the_page(text):
+    from dashboard import ui
+
+    out = ui.plain(text)
+    # Every character markdown could act on arrives escaped, so it is shown, not obeyed.
+    for i, ch in enumerate(out):
+        if ch in "[]()*#<>:":
+            assert out[i - 1] == "\\", (text, out)

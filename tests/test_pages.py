@@ -1,0 +1,113 @@
+"""Every clinical page renders on the sample database (Streamlit AppTest), with the
+planted risk client's flags shown and summary-scope clients handled."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines import db
+from tests.conftest import ROOT, SAMPLE
+
+APP = str(ROOT / "dashboard" / "app.py")
+RISK_CLIENT = "c-0014"      # planted urgent statements (sample_data/personas.json)
+SUMMARY_CLIENT = "c-0003"   # shares summaries only
+
+
+@pytest.fixture
+def app_env(sample_db_path, monkeypatch):
+    monkeypatch.setenv("INTERLUDE_DB", str(sample_db_path))
+    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
+    return sample_db_path
+
+
+def open_page(page: str, **params) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def all_text(app: AppTest) -> str:
+    parts = [m.value for m in app.markdown] + [c.value for c in app.caption] + [i.value for i in app.info]
+    parts += [e.label for e in app.expander] + [s.value for s in app.success]
+    return "\n".join(parts)
+
+
+def planted(kind: str, client_id: str) -> pd.DataFrame:
+    truth = pd.read_csv(SAMPLE / "ground_truth.csv")
+    return truth[(truth["client_id"] == client_id) & (truth["risk"] == kind)]
+
+
+def test_today_lists_upcoming_sessions_each_opening_a_brief(app_env):
+    app = open_page("views/today.py")
+    text = all_text(app)
+    links = app.get("page_link")
+    assert len(links) >= 5
+    assert "Open brief" in [link.proto.label for link in links]
+    assert "since" in text  # each line says what arrived since the last session
+
+
+def test_brief_shows_the_planted_urgent_statements_first(app_env):
+    app = open_page("views/brief.py", client=RISK_CLIENT)
+    text = all_text(app)
+    assert "URGENT" in text
+    risk_panel_at = text.index("Risk flags")
+    assert risk_panel_at < text.index("Worth exploring today") < text.index("At a glance")
+    con = db.connect(app_env, read_only=True)
+    try:
+        urgent_ids = planted("urgent", RISK_CLIENT)["source_id"].tolist()
+        evidence = [r[0] for r in con.execute(
+            "SELECT evidence FROM text_evidence WHERE source_id IN (SELECT unnest(?))", [urgent_ids]).fetchall()]
+    finally:
+        con.close()
+    assert evidence and all(e.split()[0] in text for e in evidence)
+    assert "988" in text  # crisis resources on the risk panel
+    assert "not diagnosis" in text
+
+
+def test_risk_flags_survive_the_shortest_period(app_env):
+    app = open_page("views/brief.py", client=RISK_CLIENT)
+    before = all_text(app).count("URGENT")
+    since = app.sidebar.date_input[1]
+    since.set_value(app.sidebar.date_input[0].value).run()
+    assert not app.exception
+    assert all_text(app).count("URGENT") == before > 0
+
+
+def test_summary_scope_brief_says_what_is_missing(app_env):
+    app = open_page("views/brief.py", client=SUMMARY_CLIENT)
+    assert any("summaries only" in i.value for i in app.info)
+    assert "At a glance" in all_text(app)
+
+
+def test_every_clients_brief_renders(app_env):
+    con = db.connect(app_env, read_only=True)
+    try:
+        clients = [r[0] for r in con.execute("SELECT client_id FROM clients ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    for client_id in clients:
+        app = open_page("views/brief.py", client=client_id)
+        assert app.get("plotly_chart"), client_id
+        assert app.get("download_button"), client_id
+
+
+def test_explorer_reads_a_conversation_with_signals_marked_and_searches_by_meaning(app_env):
+    app = open_page("views/explorer.py", client=RISK_CLIENT)
+    assert len(app.tabs) == 4
+    assert any("-background[" in m.value for m in app.markdown)  # highlighted sentences
+    app.text_input[0].input("saving up tablets")
+    app.button[0].click().run()
+    assert not app.exception
+    hits = [m.value for m in app.markdown if "· match" in m.value]
+    assert hits and "Aug 2026" in hits[0]  # the planted statement about saving tablets (August)
+
+
+def test_explorer_for_a_summary_client_has_no_message_reader(app_env):
+    app = open_page("views/explorer.py", client=SUMMARY_CLIENT)
+    assert any("summaries, not the messages" in i.value for i in app.info)
