@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines.nlp import signals
 from pipelines.nlp.embed import embed_texts
 from pipelines.nlp.sentences import split_sentences
 from pipelines.nlp.signals import EMOTIONS, TEXT_COLUMNS, sentence_signals, text_signals
@@ -29,7 +30,7 @@ def test_planted_urgent_sentence_is_not_diluted():
     out = text_signals([text, BENIGN], embed_texts)
     assert out.loc[0, "risk"] == "urgent"
     assert out.loc[0, "evidence"] == PLANTED
-    assert out.loc[0, "risk_reason"] in {"intent", "plan", "means", "model"}
+    assert signals.risk_kind(out.loc[0, "risk_reason"]) in {"intent", "plan", "means"}
     assert out.loc[1, "risk"] == "none"
 
 
@@ -143,7 +144,8 @@ def test_split_long_run_on():
 def test_past_attempt_is_urgent(text):
     out = text_signals([text], embed_texts)
     assert out.loc[0, "risk"] == "urgent", text
-    assert out.loc[0, "risk_reason"] in {"past_attempt", "model"}, out.loc[0, "risk_reason"]
+    reason = out.loc[0, "risk_reason"]
+    assert signals.risk_kind(reason) in {"past_attempt", "psychiatric_hold"} or reason.startswith("model:"), reason
 
 
 @pytest.mark.parametrize("text", [
@@ -158,7 +160,8 @@ def test_past_attempt_is_urgent(text):
 def test_plan_means_and_intent_are_urgent(text):
     out = text_signals([text], embed_texts)
     assert out.loc[0, "risk"] == "urgent", text
-    assert out.loc[0, "risk_reason"] in {"plan", "means", "intent", "model"}, out.loc[0, "risk_reason"]
+    reason = out.loc[0, "risk_reason"]
+    assert signals.risk_kind(reason) in {"plan", "means", "intent"} or reason.startswith("model:"), reason
 
 
 @pytest.mark.parametrize("text", [
@@ -272,3 +275,63 @@ def test_every_planted_risk_text_in_the_sample_is_flagged_at_its_level():
     if len(decoys):
         decoy_risk = text_signals([texts[(r.source, r.source_id)] for r in decoys.itertuples()], embed_texts)["risk"]
         assert (decoy_risk != "urgent").all()
+
+
+# ------------------------------------------------------------------ risk_reason vocabulary
+
+def _is_valid_reason(level: str, reason: str) -> bool:
+    if level == "none":
+        return reason == ""
+    if reason in (signals.MODEL_TOPIC, signals.MODEL_NO_TOPIC):
+        return True
+    kind, _, suffix = reason.partition("+")
+    return kind in signals.RISK_KINDS and (suffix == "" or (suffix == "model" and level == "urgent"))
+
+
+def test_risk_reason_vocabulary_is_closed():
+    texts = [BENIGN, PLANTED, "I tried to kill myself two years ago.", "I don't want to be here anymore.",
+             "I feel so alone and nobody would even notice.", "I keep thinking about the pills in the drawer.",
+             "im gonna kill myself", "My job is killing me lol", "I have a rope. I want to die.",
+             "I used to cut in high school.", "I feel hopeless about all of it."]
+    out = text_signals(texts, embed_texts)
+    for level, reason in zip(out["risk"], out["risk_reason"]):
+        assert _is_valid_reason(level, reason), (level, reason)
+        assert signals.risk_basis(reason) == ("" if level == "none" else
+                                              "model" if reason.startswith("model:") else "phrase")
+
+
+def test_risk_reason_says_phrase_or_model():
+    """Phrase-backed flags name the phrase's kind; model-only flags start with 'model:'."""
+    w = signals.load_weights()
+    assert w is not None
+    # a passive-ideation phrase: phrase-backed whatever the model says
+    sig = sentence_signals(["I don't want to be here anymore."], embed_texts(["I don't want to be here anymore."]))
+    assert signals.risk_kind(sig.loc[0, "risk_reason"]) == "passive_ideation"
+    assert signals.risk_basis(sig.loc[0, "risk_reason"]) == "phrase"
+    # a model that flags everything: first-person sentences without a phrase are model-only
+    eager = dict(w)
+    eager["risk_any_b"] = np.float32(30.0)
+    eager["risk_urgent_b"] = np.float32(-30.0)
+    sents = ["I feel so lonely tonight.", "I keep staring at the pills.", "The soup was good."]
+    sig = sentence_signals(sents, embed_texts(sents), weights=eager)
+    assert sig["risk"].tolist() == ["watch", "watch", "none"]  # the model only speaks for the writer
+    assert sig["risk_reason"].tolist() == ["model:no_topic", "model:topic", ""]
+    # a watch phrase raised to urgent by the model keeps its kind
+    urgent = dict(w)
+    urgent["risk_urgent_b"] = np.float32(30.0)
+    sig = sentence_signals(["I feel hopeless about everything."], embed_texts(["I feel hopeless about everything."]),
+                           weights=urgent)
+    assert sig.loc[0, "risk"] == "urgent" and sig.loc[0, "risk_reason"] == "hopelessness+model"
+    assert signals.risk_kind("hopelessness+model") == "hopelessness" and signals.risk_kind("model:topic") == ""
+
+
+def test_text_reason_prefers_phrase_backed_sentence():
+    """At the same level, the text's evidence and reason come from a phrase, not the model alone."""
+    w = dict(signals.load_weights())
+    w["risk_any_b"] = np.float32(30.0)   # the model flags every first-person sentence watch
+    w["risk_urgent_b"] = np.float32(-30.0)
+    text = "I feel so lonely tonight. Honestly everyone would be better off without me."
+    out = text_signals([text], embed_texts, weights=w)
+    assert out.loc[0, "risk"] == "watch"
+    assert out.loc[0, "risk_reason"] == "ideation"  # "… would be better off without me"
+    assert out.loc[0, "evidence"] == "Honestly everyone would be better off without me."

@@ -13,6 +13,21 @@ note is never diluted. Statements that name a plan, means or past attempt only a
 ("I have a rope.", "I've tried twice.", ``lexicons.CONTEXT_PATTERNS``) are urgent when another
 sentence of the same text carries lexicon risk language, and not flagged by the lexicon alone.
 The model thresholds are chosen by cross-validation by user in ``bench/fit_signals.py``.
+
+``risk_reason`` says what a flag rests on ('' when risk is none), so a reader can rank
+phrase-backed flags above model-only ones (``risk_basis``):
+
+* ``<kind>`` — a risk phrase of that kind sets the level (phrase-backed). Kinds
+  (``RISK_KINDS``): ``intent``, ``plan``, ``means``, ``past_attempt``, ``self_harm``
+  (current), ``self_harm_history``, ``psychiatric_hold``, ``ideation`` (active),
+  ``passive_ideation``, ``hopelessness``. An ambiguous plan / means / intent / past-attempt
+  statement made urgent by risk language elsewhere in the text also carries its own kind.
+* ``<kind>+model`` — a risk phrase of that kind gives ``watch`` and the classifier raised
+  the sentence to ``urgent`` (phrase-backed; the urgency is the model's).
+* ``model:topic`` — no risk phrase; the classifier flagged a first-person sentence that
+  names the topic (suicide, dying, self-harm, pills, a rope, a bridge…) (model only).
+* ``model:no_topic`` — no risk phrase and no topic word: the classifier alone, on
+  language such as "I feel so alone" (model only; the weakest basis).
 """
 
 from __future__ import annotations
@@ -45,6 +60,10 @@ SIGNALS_VERSION = _version()
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
+RISK_KINDS = ("intent", "plan", "means", "past_attempt", "self_harm", "self_harm_history",
+              "psychiatric_hold", "ideation", "passive_ideation", "hopelessness")
+MODEL_TOPIC, MODEL_NO_TOPIC = "model:topic", "model:no_topic"  # model-only reasons
+RAISED_BY_MODEL = "+model"  # suffix: a phrase's watch raised to urgent by the model
 _RANK = {lvl: i for i, lvl in enumerate(RISK_LEVELS)}
 # Emotion -> valence prior, blended with the valence head.
 EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.0])
@@ -317,12 +336,13 @@ def risk_gates(sentences: list[str], lex: list[tuple[str, str, dict]],
 def risk_ranks(g: dict[str, np.ndarray], p_any: np.ndarray, p_urgent: np.ndarray,
                thresholds) -> tuple[np.ndarray, np.ndarray]:
     """(level rank, raised by the model?) per sentence for thresholds (watch, urgent on the
-    topic, urgent anywhere): the lexicon's level, raised where the gates and the model allow."""
+    topic, urgent anywhere): the lexicon's level, raised where the gates and the model allow.
+    "Raised" means the level is above the lexicon's (none -> watch, none or watch -> urgent)."""
     t_watch, t_urgent, t_urgent_any = (float(v) for v in thresholds[:3])
     urgent = (g["urgent_topic"] & (p_urgent >= t_urgent)) | (g["urgent_any"] & (p_urgent >= t_urgent_any))
     watch = g["watch"] & (p_any >= t_watch)
     rank = np.where(urgent, 2, np.maximum(g["lex_rank"], watch.astype(np.int8)))
-    return rank.astype(np.int8), urgent | (watch & (g["lex_rank"] == 0))
+    return rank.astype(np.int8), rank > g["lex_rank"]
 
 
 # ------------------------------------------------------------------------------ public API
@@ -343,7 +363,7 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         gates = risk_gates(list(sentences), lex, feats[:, FEATURES.index("first_person")])
         ranks, by_model = risk_ranks(gates, h["risk_any"], h["risk_urgent"], w["risk_thresholds"])
         risk = [RISK_LEVELS[r] for r in ranks]
-        reason = ["model" if m else why for m, (_, why, _) in zip(by_model, lex)]
+        reason = [_reason(bool(m), why, flags) for m, (_, why, flags) in zip(by_model, lex)]
     context = [flags["context"] if risk[i] != "urgent" else "" for i, (_, _, flags) in enumerate(lex)]
     emo_idx = h["emotion"].argmax(axis=1)
     return pd.DataFrame({
@@ -356,6 +376,30 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         "_emotion_strength": 1.0 - h["emotion"][:, EMOTIONS.index("neutral")],
         "_context": context,
     })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False)
+
+
+def _reason(raised: bool, why: str, flags: dict) -> str:
+    """``risk_reason`` of one sentence (vocabulary in the module docstring)."""
+    if not raised:
+        return why
+    if why:  # the lexicon found a watch-level phrase; the model made it urgent
+        return why + RAISED_BY_MODEL
+    return MODEL_TOPIC if flags.get("topic") else MODEL_NO_TOPIC
+
+
+def risk_kind(reason: str | None) -> str:
+    """The risk phrase's kind behind a ``risk_reason`` ('' when the flag is model-only)."""
+    if not reason or str(reason).startswith("model"):
+        return ""
+    return str(reason).split("+", 1)[0]
+
+
+def risk_basis(reason: str | None) -> str:
+    """'phrase' when a risk phrase backs the flag, 'model' when the classifier alone does,
+    '' for no flag."""
+    if not reason:
+        return ""
+    return "model" if str(reason).startswith("model") else "phrase"
 
 
 def _drop_private(df: pd.DataFrame, keep: bool) -> pd.DataFrame:
@@ -378,7 +422,7 @@ def _escalate_in_context(sig: pd.DataFrame, context: np.ndarray) -> pd.DataFrame
     if len(sig) < 2 or not any(context):
         return sig
     support = [i for i, (lvl, why) in enumerate(zip(sig["risk"], sig["risk_reason"]))
-               if lvl != "none" and why in CONTEXT_SUPPORT]
+               if lvl != "none" and risk_kind(why) in CONTEXT_SUPPORT]
     hits = [i for i, c in enumerate(context) if c and any(j != i for j in support)]
     if not hits:
         return sig
@@ -400,7 +444,10 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
     stress = sig["stress"].to_numpy()
     insight = sig["insight"].to_numpy()
     valence = sig["valence"].to_numpy()
-    k = int(ranks.argmax())
+    # the text's level is its highest sentence's; among those, a phrase-backed one is the
+    # evidence (and the reason) before a model-only one
+    backed = np.array([risk_basis(r) == "phrase" for r in sig["risk_reason"]], dtype=int)
+    k = int((2 * ranks + backed).argmax())
     risk = RISK_LEVELS[ranks[k]]
     # robust high values: the max, tempered by the second highest in long texts
     top_stress = _high(stress)
