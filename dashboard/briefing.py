@@ -110,22 +110,36 @@ def engagement(activity_days: pd.Series, period: Period) -> tuple[int, int]:
     return len(days), period.days
 
 
-def period_means(daily: pd.DataFrame, period: Period,
-                 baseline_weeks: int = BASELINE_WEEKS) -> pd.DataFrame:
-    """Per measure: mean this period and over the weeks before it (plain means, for the
-    metric tiles; the uncertainty comes from the change model)."""
-    if daily.empty:
-        return pd.DataFrame(columns=["measure", "period_mean", "before_mean", "n_period", "n_before"])
-    start_before = period.since - timedelta(weeks=baseline_weeks)
-    days = pd.Series(daily["day"])
-    now = daily[(days >= period.since) & (days <= period.until)]
-    before = daily[(days >= start_before) & (days < period.since)]
-    out = pd.DataFrame({"measure": sorted(daily["measure"].unique())})
-    out["period_mean"] = out["measure"].map(now.groupby("measure")["value"].mean())
-    out["before_mean"] = out["measure"].map(before.groupby("measure")["value"].mean())
-    out["n_period"] = out["measure"].map(now.groupby("measure").size()).fillna(0).astype(int)
-    out["n_before"] = out["measure"].map(before.groupby("measure").size()).fillna(0).astype(int)
-    return out
+MEASURE_FORMAT = {"mood": "{:+.1f}", "stress": "{:.1f}", "energy": "{:.1f}", "sleep_hours": "{:.1f} h",
+                  "valence": "{:+.2f}"}
+MIN_PRACTICE_N = 3
+
+
+def change_phrase(measure: str, row: pd.Series) -> str:
+    """'Stress higher than the 8 weeks before: +1.4 points (95 % CI +0.5 to +2.3, 0.8 SD)'."""
+    name = MEASURE_WORDS.get(measure, measure)
+    unit = MEASURE_UNITS.get(measure, "")
+    unit = f" {unit}" if unit else ""
+    if pd.isna(row.get("ci_low")):
+        return f"{name}: too few days to compare with the 8 weeks before"
+    size = "" if pd.isna(row.get("effect_size")) else f", {abs(row['effect_size']):.1f} SD"
+    interval = f"(95 % CI {row['ci_low']:+.1f} to {row['ci_high']:+.1f}{size})"
+    if row["verdict"] not in ("higher", "lower"):
+        return f"{name}: no clear change from the 8 weeks before, {row['difference']:+.1f}{unit} {interval}"
+    return f"{name} {row['verdict']} than in the 8 weeks before: {row['difference']:+.1f}{unit} {interval}"
+
+
+def rated_practices(effects: pd.DataFrame) -> pd.DataFrame:
+    """Practice effects with enough pairs (n >= 3) to carry a verdict."""
+    if effects.empty:
+        return effects
+    return effects[(effects["n"] >= MIN_PRACTICE_N) & effects["verdict"].notna()].reset_index(drop=True)
+
+
+def first_items(values, limit: int) -> list[str]:
+    if values is None or (isinstance(values, float) and np.isnan(values)):
+        return []
+    return [str(v) for v in list(values)[:limit]]
 
 
 def trend_phrase(row: pd.Series) -> str:

@@ -110,6 +110,25 @@ def _body_outline(fig: go.Figure) -> None:
         fig.add_shape(type="line", x0=0.85 * side, y0=7.8, x1=1.25 * side, y1=4.6, line=line, layer="below")
 
 
+def _label_body_points(fig: go.Figure, body: pd.DataFrame, min_gap: float = 0.75) -> None:
+    """Labels in a column right of the figure, each with a leader line to its marker,
+    spread so they never overlap."""
+    anchors = []
+    for _, row in body.iterrows():
+        key = str(row["location"]).strip().lower()
+        points = [(1.55, 9.6)] if key in WHOLE_BODY else BODY_POINTS.get(key)
+        if points:
+            x, y = points[-1]
+            anchors.append((y, x, f"{row['location']} ({row['sensation']})"))
+    anchors.sort(reverse=True)
+    label_y = None
+    for y, x, text in anchors:
+        label_y = y if label_y is None else min(y, label_y - min_gap)
+        fig.add_annotation(x=x, y=y, ax=1.45, ay=label_y, axref="x", ayref="y", text=text, showarrow=True,
+                           arrowhead=0, arrowwidth=1, arrowcolor="#999", xanchor="left",
+                           font=dict(size=11, color="#444"))
+
+
 def body_map_figure(body: pd.DataFrame, title: str = "Where stress shows up in the body") -> go.Figure:
     """Body locations on a figure: marker size = how often logged, colour = mean
     intensity (1-10). Locations the figure has no place for are listed beside it."""
@@ -135,22 +154,17 @@ def body_map_figure(body: pd.DataFrame, title: str = "Where stress shows up in t
             x=xs, y=ys, mode="markers", text=texts, hovertemplate="%{text}<extra></extra>",
             marker=dict(size=sizes, color=colours, cmin=1, cmax=10, colorscale="Oranges", opacity=0.85,
                         line=dict(color="#7a3d00", width=1),
-                        colorbar=dict(title=dict(text="Intensity<br>(1–10)"), thickness=12, len=0.6)),
+                        colorbar=dict(title=dict(text="Intensity<br>(1–10)"), thickness=12, len=0.6,
+                                      x=0.02, xanchor="left")),
             showlegend=False))
-        for _, row in body.head(4).iterrows():
-            key = str(row["location"]).strip().lower()
-            points = [(1.55, 9.6)] if key in WHOLE_BODY else BODY_POINTS.get(key)
-            if points:
-                x, y = points[-1]
-                fig.add_annotation(x=x, y=y, text=f"{row['location']} ({row['sensation']})", showarrow=False,
-                                   xshift=58 if x >= 0 else -58, font=dict(size=11, color="#444"))
+        _label_body_points(fig, body.head(5))
     if unplaced:
-        fig.add_annotation(text="<br>".join(["Also:"] + unplaced[:5]), x=-1.9, y=1.0, showarrow=False,
+        fig.add_annotation(text="<br>".join(["Also:"] + unplaced[:5]), x=1.45, y=1.0, showarrow=False,
                            align="left", xanchor="left", font=dict(size=11, color="#444"))
-    fig.update_xaxes(visible=False, range=[-2, 2.2])
+    fig.update_xaxes(visible=False, range=[-1.6, 3.2])
     fig.update_yaxes(visible=False, range=[-0.2, 10.3], scaleanchor="x", scaleratio=1.1)
     fig = _layout(fig, title, 420)
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
 
@@ -192,7 +206,7 @@ def practice_chart(effects: pd.DataFrame, title: str = "Stress change with each 
                          arrayminus=rows["mean_change"] - rows["ci_low"], color="#777"),
             hovertemplate="%{y}: %{x:+.1f} points<extra></extra>", showlegend=False))
         fig.add_vline(x=0, line=dict(color="#555", width=1))
-    fig.update_xaxes(title_text="Change in stress, after minus before (points, 95 % CI)")
+    fig.update_xaxes(title_text="Stress after − before (points)")
     return _layout(fig, title, 120 + 40 * max(1, len(effects)))
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import briefing, charts, data, ui
+from pipelines import clinical
 from dashboard.briefing import MEASURE_WORDS
 
 path = ui.database_or_stop()
@@ -79,7 +80,8 @@ before = briefing.Period(period.since - timedelta(days=period.days), period.sinc
 texts = data.texts(path, cid)
 themes = briefing.theme_changes(data.theme_weekly(path, cid), period)
 episodes = briefing.episodes_in(data.stress_episodes(path, cid), period)
-effects = data.practice_effects(path, cid)
+all_effects = data.practice_effects(path, cid)
+effects = briefing.rated_practices(all_effects)
 insights = briefing.insight_moments(texts, tz, period)
 trends = data.trend_verdicts(path, cid)
 facts = briefing.BriefFacts(
@@ -97,33 +99,39 @@ with st.container(border=True):
     else:
         st.caption("Nothing stands out in the data for this period.")
 
-# 3. At a glance: this period against the same length before it, then 8-week trends.
+# 3. At a glance: this period against the client's own 8 weeks before it, then 8-week trends.
 st.markdown("#### At a glance")
-means = briefing.period_means(daily, period).set_index("measure") if not daily.empty else pd.DataFrame()
+changes = (clinical.change_since(daily, period.since, period.until).set_index("measure")
+           if not daily.empty else pd.DataFrame())
 glance = []
 cols = st.columns(4)
-for col, measure, fmt, inverse in ((cols[0], "mood", "{:+.1f}", False), (cols[1], "stress", "{:.1f}", True),
-                                   (cols[2], "sleep_hours", "{:.1f} h", False)):
-    row = means.loc[measure] if measure in means.index else None
-    if row is None or pd.isna(row["period_mean"]):
+for col, measure in zip(cols, ("mood", "stress", "sleep_hours")):
+    row = changes.loc[measure] if measure in changes.index else None
+    if row is None or pd.isna(row["mean_period"]):
         col.metric(MEASURE_WORDS[measure], "no check-ins")
         continue
-    delta = None if pd.isna(row["before_mean"]) else row["period_mean"] - row["before_mean"]
-    col.metric(MEASURE_WORDS[measure], fmt.format(row["period_mean"]),
-               None if delta is None else f"{delta:+.1f} vs 8 weeks before",
-               delta_color="inverse" if inverse else "normal")
-    glance.append((MEASURE_WORDS[measure], fmt.format(row["period_mean"]),
-                   "" if pd.isna(row["before_mean"]) else fmt.format(row["before_mean"])))
+    fmt = briefing.MEASURE_FORMAT[measure]
+    delta = None if pd.isna(row["mean_baseline"]) else f"{row['difference']:+.1f} vs 8 weeks before"
+    col.metric(MEASURE_WORDS[measure], fmt.format(row["mean_period"]), delta,
+               delta_color="inverse" if measure == "stress" else "normal",
+               help=briefing.change_phrase(measure, row))
+    glance.append((MEASURE_WORDS[measure], fmt.format(row["mean_period"]),
+                   "" if pd.isna(row["mean_baseline"]) else fmt.format(row["mean_baseline"])))
 engaged, days = facts.engaged_days
 was, was_days = facts.engaged_days_before
 cols[3].metric("Days using the app", f"{engaged} of {days}", f"{engaged - was:+d} vs the {was_days} days before",
                delta_color="normal")
 glance.append(("Days using the app", f"{engaged} of {days}", f"{was} of {was_days}"))
-trend_lines = [briefing.trend_phrase(pd.Series(r._asdict())) for r in trends.itertuples()]
+change_lines = [briefing.change_phrase(m, r) for m, r in changes.iterrows()
+                if m in MEASURE_WORDS and r["verdict"] in ("higher", "lower")]
+for line in change_lines:
+    st.markdown(f"**{line}**")
+trend_lines = change_lines + [briefing.trend_phrase(pd.Series(r._asdict())) for r in trends.itertuples()]
 if not trends.empty:
     named = trends[trends["verdict"] != "no clear trend"]
     for row in named.itertuples():
-        mark = ":red[▲]" if briefing.is_concerning(row.measure, row.verdict) else ":green[▼]"
+        arrow = "▲" if row.verdict == "rising" else "▼"
+        mark = f":red[{arrow}]" if briefing.is_concerning(row.measure, row.verdict) else f":green[{arrow}]"
         st.markdown(f"{mark} {briefing.trend_phrase(pd.Series(row._asdict()))}")
     flat = trends[trends["verdict"] == "no clear trend"]["measure"].map(MEASURE_WORDS).tolist()
     if flat:
@@ -201,11 +209,15 @@ with left:
 with right:
     st.markdown("#### Practices")
     if effects.empty:
-        st.caption("Fewer than 3 rated practices of any kind: no effect to report yet.")
+        st.caption("No practice rated before and after at least 3 times yet: no effect to report.")
     else:
         st.plotly_chart(charts.practice_chart(effects), width="stretch", config={"displayModeBar": False})
         for row in effects.sort_values("mean_change").itertuples():
             st.markdown(f"- **{briefing.kind_words(row.kind)}**: {briefing.practice_phrase(pd.Series(row._asdict()))}")
+    few = all_effects[all_effects["n"] < briefing.MIN_PRACTICE_N] if not all_effects.empty else all_effects
+    if len(few):
+        st.caption("Too few to tell (under 3 rated): " + ", ".join(
+            f"{briefing.kind_words(k)} ({n})" for k, n in zip(few["kind"], few["n"])))
 
 missing = []
 if summary_only:
