@@ -85,8 +85,7 @@ with search_tab:
             hits = search.rank(search.embed_query(query.strip()), frame, vectors)
         if hits.empty:
             st.info("Nothing this client wrote is close in meaning to that.")
-        for row in hits.itertuples():
-            day = data.local_dates(pd.Series([row.written_at]), tz).iloc[0]
+        for row, day in zip(hits.itertuples(), data.local_dates(hits["written_at"], tz)):
             st.markdown(f"**{day:%a %-d %b %Y}** · {row.source} · match {row.score:.2f}")
             ui.quote(row.text)
 
@@ -97,9 +96,9 @@ with reader:
     else:
         ids = talks["conversation_id"].tolist()
         wanted = st.query_params.get("conversation")
-        labels = {r.conversation_id: f"{data.local_dates(pd.Series([r.started_at]), tz).iloc[0]:%a %-d %b %Y}"
-                                     f" · {r.title or 'untitled'} · {r.n_messages} messages"
-                  for r in talks.itertuples()}
+        started = data.local_dates(talks["started_at"], tz)
+        labels = {r.conversation_id: f"{day:%a %-d %b %Y} · {r.title or 'untitled'} · {r.n_messages} messages"
+                  for r, day in zip(talks.itertuples(), started)}
         chosen = st.selectbox("Conversation", ids, index=ids.index(wanted) if wanted in ids else 0,
                               format_func=labels.get, key=f"conversation_{cid}")
         talk = talks[talks["conversation_id"] == chosen].iloc[0]
