@@ -544,6 +544,16 @@ def caseload_status(clients: pd.DataFrame, appointments: pd.DataFrame, activity:
     level = recent.assign(rank=recent["risk"].map(RISK_ORDER)).groupby("client_id")["rank"].min() if len(recent) else pd.Series(dtype=float)
     names = {v: k for k, v in RISK_ORDER.items()}
     status["risk_since"] = level.reindex(status.index).map(names).fillna("none")
+    # Whether the highest flag since the last session rests on a risk phrase, or on the
+    # classifier alone (shown with lower confidence, never hidden).
+    if len(recent):
+        top = recent.assign(rank=recent["risk"].map(RISK_ORDER))
+        top = top[top["rank"] == top.groupby("client_id")["rank"].transform("min")]
+        phrase = top.assign(p=[risk_basis(r) == "phrase" for r in top["risk_reason"]]).groupby("client_id")["p"].any()
+    else:
+        phrase = pd.Series(dtype=bool)
+    status["risk_basis_since"] = np.where(status["risk_since"] == "none", "",
+                                          np.where(phrase.reindex(status.index).fillna(False), "phrase", "model"))
     urgent = set(flags.loc[flags["risk"] == "urgent", "client_id"]) if len(flags) else set()
     status["any_urgent"] = status.index.isin(list(urgent))
     for measure in ("stress", "mood"):

@@ -80,7 +80,12 @@ def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
     return clients[clients["client_id"] == chosen].iloc[0]
 
 
-def risk_badge(level: str) -> str:
+def risk_badge(level: str, basis: str = "phrase") -> str:
+    """A coloured badge for a risk level; flags resting on the classifier alone say so."""
+    if level == "none" or not level:
+        return ""
+    if basis == "model":
+        return f":orange-background[{level}: model only, lower confidence]"
     return {"urgent": ":red-background[**URGENT risk language**]",
             "watch": ":orange-background[**watch: risk language**]"}.get(level, "")
 

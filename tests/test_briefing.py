@@ -190,11 +190,21 @@ def test_caseload_status_counts_what_arrived_since_each_clients_last_session():
     assert status.loc["a", "since"] == date(2026, 11, 16)
     assert (status.loc["a", "checkins"], status.loc["a", "conversations"]) == (1, 1)  # the 15th is before
     assert status.loc["a", "risk_since"] == "watch" and status.loc["a", "any_urgent"]
+    assert status.loc["a", "risk_basis_since"] == "phrase"  # m2 is a phrase, m1 model-only
+    assert status.loc["b", "risk_basis_since"] == ""
     assert status.loc["a", "stress"] == "rising" and status.loc["b", "stress"] == "not enough data"
     assert status.loc["b", "since"] == date(2026, 11, 7)  # no earlier session: last 14 days
     assert status.loc["b", "risk_since"] == "none" and status.loc["b", "checkins"] == 1
     line = briefing.status_line(status.reset_index().iloc[0])
     assert line == "1 check-in, 1 conversation since 16 Nov · stress ▲ rising"
+
+
+def test_a_model_only_flag_is_marked_as_such_on_today():
+    clients, appointments, activity, trends = status_inputs()
+    flags = flags_frame().assign(client_id="a")
+    flags = flags[flags["source_id"] == "m1"]  # the classifier's watch alone
+    status = briefing.caseload_status(clients, appointments, activity, flags, trends, date(2026, 11, 20))
+    assert status.set_index("client_id").loc["a", "risk_basis_since"] == "model"
 
 
 def test_upcoming_lists_the_next_seven_days_in_order():

@@ -47,7 +47,11 @@ with st.container(border=True):
         st.success("No self-harm or suicide language detected in anything this client shared.")
     else:
         shown = flags[flags["new"] | (flags["risk"] == "urgent")]
-        badge = ui.risk_badge(briefing.highest_risk(shown)) if len(shown) else ":gray-background[earlier flags on record]"
+        if len(shown):
+            top = shown[shown["risk"] == briefing.highest_risk(shown)]
+            badge = ui.risk_badge(briefing.highest_risk(shown), "phrase" if (top["basis"] == "phrase").any() else "model")
+        else:
+            badge = ":gray-background[earlier flags on record]"
         st.markdown(f"#### :material/emergency: Risk flags {badge}")
         earlier = flags.drop(shown.index)
 

@@ -40,7 +40,7 @@ for day, rows in sessions.groupby("day", sort=True):
     for row in rows.itertuples():
         with st.container(border=True):
             left, right = st.columns([3, 1])
-            badge = ui.risk_badge(row.risk_since)
+            badge = ui.risk_badge(row.risk_since, row.risk_basis_since)
             scope = " · summaries only" if row.scope == "summary" else ""
             earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
             left.markdown(f"**{row.local_start:%H:%M %Z}** · **{row.display_name}** · {row.client_id}{scope} "
