@@ -11,7 +11,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test sample-data sample-db bench clean
+.PHONY: install browser run test sample-data sample-db bench clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,20 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS) -r requirements.txt
 	touch $@
+
+# The browser test drives Debian's Chromium (Playwright's own browser download cannot work here).
+# Installed with apt-get when missing: as root, else through sudo where it exists.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || [ -n "$(SUDO)" ] || { echo "$@ is missing and this user can neither apt-get nor sudo: install Debian's chromium package" >&2; exit 1; }
+	$(APT_GET) update -qq
+	$(APT_GET) install -y -qq --no-install-recommends chromium fonts-liberation
+	test -x $@
 
 # Build the demo database from the committed sample exports (ingest, then analyze: embeddings,
 # themes, signals), only if it is missing. The first analyze also exports the ONNX backends.
@@ -31,11 +45,13 @@ $(DB): | install
 
 sample-db: $(DB)
 
+# The sample's "today" is its last day of data, so the demo has upcoming sessions.
 run: install $(DB)
-	$(VENV)/bin/streamlit run dashboard/app.py --server.port 8501 --server.address localhost
+	INTERLUDE_TODAY=$${INTERLUDE_TODAY:-latest-data} $(VENV)/bin/streamlit run dashboard/app.py --server.port 8501 --server.address localhost
 
-test: install
-	$(PY) -m pytest -q
+# INTERLUDE_REQUIRE_BROWSER: the browser test fails, rather than skips, if Chromium is missing.
+test: install browser
+	INTERLUDE_REQUIRE_BROWSER=1 $(PY) -m pytest -q
 
 # Regenerate the committed sample exports (deterministic).
 sample-data: install

@@ -107,3 +107,79 @@ def table_counts(con) -> dict[str, int]:
               "checkin_body_sensations", "conversations", "messages", "practices", "appointments",
               "record_revisions"]
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+# --- Session fixtures over the committed sample (24 clients, 3 clinicians). Built once per test
+# session, only if a test asks for them; the connection is closed, so another process (the
+# Streamlit server) can open the file. Treat them as read-only: open with
+# db.connect(path, read_only=True), and copy the file to change it.
+
+@pytest.fixture(scope="session")
+def sample_ingested_db_path(tmp_path_factory) -> Path:
+    """The sample exports and appointments ingested, not analyzed (under a second)."""
+    from pipelines.ingest import ingest_paths
+
+    path = tmp_path_factory.mktemp("sample-ingested") / "interlude.duckdb"
+    connection = db.connect(path)
+    try:
+        report = ingest_paths(connection, [SAMPLE / "exports", SAMPLE / "appointments.csv"])
+        assert report.rejected == [], report.rejected
+    finally:
+        connection.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
+    """The demo database `make sample-db` builds: the sample ingested, then analyzed with the
+    default embedding backend (about a minute on 2 cores, more on a machine's first ONNX export)."""
+    import shutil
+
+    from pipelines.analyze import run_analysis
+
+    path = tmp_path_factory.mktemp("sample-analyzed") / "interlude.duckdb"
+    shutil.copyfile(sample_ingested_db_path, path)
+    connection = db.connect(path)
+    try:
+        run_analysis(connection)
+    finally:
+        connection.close()
+    return path
+
+
+# --- Real-browser fixtures (tests/browser.py): the app under `streamlit run`, Debian's Chromium.
+
+@pytest.fixture(scope="session")
+def app_url(sample_db_path, tmp_path_factory):
+    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on `sample_db_path`."""
+    from tests.browser import StreamlitServer
+
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with StreamlitServer(sample_db_path, log) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """A Playwright Browser on Debian's Chromium. Skips if Chromium or Playwright is missing,
+    except in CI or under `make test` (tests.browser.browser_required), where that fails."""
+    from tests.browser import CHROMIUM_ARGS, CHROMIUM_ENV, browser_required, find_chromium
+
+    def missing(reason: str):
+        if browser_required():
+            pytest.fail(f"{reason} (required here: CI or INTERLUDE_REQUIRE_BROWSER is set)", pytrace=False)
+        pytest.skip(reason)
+
+    executable = find_chromium()
+    if executable is None:
+        missing(f"no Chromium at /usr/bin/chromium or ${CHROMIUM_ENV}: run `make browser`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Python playwright is not installed: run `make install`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
