@@ -62,8 +62,9 @@ class StreamlitServer:
     def start(self) -> StreamlitServer:
         for _attempt in range(3):   # another process may take the free port before Streamlit binds it
             self.port = free_port()
-            env = {**os.environ, "INTERLUDE_DB": str(self.db_path), "HF_HUB_OFFLINE": "1",
-                   "PYTHONUNBUFFERED": "1"}
+            # "Today" is the sample's last day of data, as under `make run`: the same pages every day.
+            env = {"INTERLUDE_TODAY": "latest-data", **os.environ, "INTERLUDE_DB": str(self.db_path),
+                   "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
             with open(self.log_path, "w") as log:
                 self.process = subprocess.Popen(
                     [sys.executable, "-m", "streamlit", "run", str(APP),
