@@ -160,13 +160,20 @@ def daily_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return trends.daily_series(values, zones)
 
 
+def _rounded(frame: pd.DataFrame, decimals: int = 9) -> pd.DataFrame:
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{c: frame[c].round(decimals) for c in floats}) if len(floats) else frame
+
+
 def client_fingerprints(*frames: pd.DataFrame) -> dict[str, str]:
     """Per client, a digest of its rows in each frame (row hashes summed: row order is free).
 
-    With one frame a client's digest is the sum of its row hashes, as trend_fingerprints
-    have always stored; with several, the frames' digests joined by '|'.
+    With one frame a client's digest is the sum of its row hashes; with several, the
+    frames' digests joined by '|'. Floats are rounded to 9 decimals first: a day's mean
+    depends on the order DuckDB returns its values in, down to the last bit, and an
+    unchanged database must not look changed.
     """
-    sums = [pd.util.hash_pandas_object(frame, index=False).groupby(frame["client_id"].to_numpy()).sum()
+    sums = [pd.util.hash_pandas_object(_rounded(frame), index=False).groupby(frame["client_id"].to_numpy()).sum()
             for frame in frames]
     clients = sorted(set().union(*(s.index for s in sums)))
     return {client: "|".join(str(s[client]) if client in s.index else "" for s in sums) for client in clients}
