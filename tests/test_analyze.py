@@ -213,3 +213,14 @@ def test_trends_view_follows_the_contract(tmp_path):
     verdict, slope, low, high, n_days = rows["stress"]
     assert verdict == "rising" and 0.5 < slope < 1.5 and low > 0 and n_days == 28
     assert rows["mood"][0] == "no clear trend"
+
+
+def test_fingerprints_ignore_last_bit_float_noise_and_row_order():
+    import pandas as pd
+
+    from pipelines.analyze import client_fingerprints
+
+    a = pd.DataFrame({"client_id": ["c", "c"], "day": ["2026-11-01", "2026-11-02"], "value": [0.1 + 0.2, 0.5]})
+    b = pd.DataFrame({"client_id": ["c", "c"], "day": ["2026-11-02", "2026-11-01"], "value": [0.5, 0.3]})
+    assert 0.1 + 0.2 != 0.3 and client_fingerprints(a) == client_fingerprints(b)
+    assert client_fingerprints(a) != client_fingerprints(b.assign(value=[0.5, 0.31]))
