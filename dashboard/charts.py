@@ -72,7 +72,7 @@ def mood_stress_chart(daily: pd.DataFrame, start: date, end: date, *,
                            x1=pd.Timestamp(end) + pd.Timedelta(days=1), y0=0, y1=1, fillcolor="#2f7d79",
                            opacity=0.07, line_width=0, layer="below"))
         notes.append(dict(x=pd.Timestamp(period_start), y=1, xref="x", yref="paper", text="this period",
-                          showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=11, color="#2f7d79")))
+                          showarrow=False, xanchor="left", yanchor="top", font=dict(size=11, color="#2f7d79")))
     if episodes is not None and not episodes.empty:
         for ep in episodes.itertuples():
             shapes.append(dict(type="rect", xref="x", yref="y domain", x0=pd.Timestamp(ep.start_day),
