@@ -210,9 +210,11 @@ def practice_chart(effects: pd.DataFrame, title: str = "Stress change with each 
             hovertemplate="%{y}: %{x:+.1f} points<extra></extra>", showlegend=False))
         shapes.append(dict(type="line", xref="x", yref="paper", x0=0, x1=0, y0=0, y1=1,
                            line=dict(color="#555", width=1)))
+    span = ([min(0.0, float(effects["ci_low"].min())) - 0.5, max(0.0, float(effects["ci_high"].max())) + 0.5]
+            if not effects.empty else [-1, 1])
     layout = _base_layout(title, 120 + 40 * max(1, len(effects)))
-    layout.update(shapes=shapes, hovermode="closest", xaxis=dict(AXIS_X, title=dict(text="Stress after − before (points)")),
-                  yaxis=AXIS_Y)
+    layout.update(shapes=shapes, hovermode="closest", yaxis=AXIS_Y,
+                  xaxis=dict(AXIS_X, range=span, title=dict(text="Stress after − before (points)")))
     return go.Figure(data=traces, layout=layout)
 
 
