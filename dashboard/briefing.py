@@ -268,6 +268,24 @@ def texts_count(n: int) -> str:
     return f"{n} text" if n == 1 else f"{n} texts"
 
 
+def last_episode_before(episodes: pd.DataFrame, period: Period) -> date | None:
+    """Start of the latest episode that ended before the period, if any."""
+    if episodes.empty:
+        return None
+    end = pd.to_datetime(episodes["end_day"]).dt.date
+    earlier = episodes[end < period.since]
+    return None if earlier.empty else pd.Timestamp(earlier["start_day"].max()).date()
+
+
+def rhythm_lines(rhythms: pd.DataFrame) -> list[str]:
+    """The client's significant weekly or daily rhythms, strongest first, as sentences."""
+    if rhythms.empty:
+        return []
+    rows = rhythms.assign(size=rhythms["effect"].abs()).sort_values("size", ascending=False)
+    return [str(d)[:1].upper() + str(d)[1:] + (" (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})")
+            for d, p in zip(rows["description"], rows["p_value"])]
+
+
 def kind_words(kind: str) -> str:
     """'box_breathing' -> 'box breathing'."""
     return str(kind).replace("_", " ").replace("-", " ")

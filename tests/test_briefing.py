@@ -249,3 +249,15 @@ def test_client_text_cannot_format_the_page(text):
     for i, ch in enumerate(out):
         if ch in "[]()*#<>:":
             assert out[i - 1] == "\\", (text, out)
+
+
+def test_rhythms_read_as_sentences_strongest_first_and_last_episode_is_dated():
+    rhythms = pd.DataFrame({"description": ["mood is lowest on Sundays, about 0.6 points below their average",
+                                            "stress is highest on Sundays, about 1.6 points above their average"],
+                            "effect": [-0.6, 1.6], "p_value": [0.02, 0.001]})
+    assert briefing.rhythm_lines(rhythms)[0].startswith("Stress is highest on Sundays")
+    episodes = pd.DataFrame({"start_day": [pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-18")],
+                             "end_day": [pd.Timestamp("2026-10-03"), pd.Timestamp("2026-11-19")]})
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    assert briefing.last_episode_before(episodes, period) == date(2026, 10, 1)
+    assert len(briefing.episodes_in(episodes, period)) == 1

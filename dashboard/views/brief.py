@@ -144,6 +144,9 @@ if not trends.empty:
                "(AR(1) errors); a direction is named only when the 95 % interval excludes zero.")
 else:
     st.caption("Trends need at least 14 days of check-ins in the last 8 weeks.")
+for line in briefing.rhythm_lines(facts.rhythms):
+    st.markdown(f":material/calendar_month: {ui.plain(line)}")
+    trend_lines.append(line)
 
 # 4. Mood and stress over 12 weeks.
 start, end = charts.day_range(today, 12)
@@ -159,9 +162,9 @@ left, right = st.columns(2)
 with left:
     st.markdown("#### Stress episodes")
     if episodes.empty:
-        st.caption("No stretch of stress above this client's usual level in this period."
-                   if not all_episodes.empty or data.has_tables(path, ("stress_episodes",))
-                   else "Episodes appear after `python -m pipelines analyze` with this version.")
+        last = briefing.last_episode_before(all_episodes, period)
+        st.caption("No stretch of stress above this client's usual level in this period"
+                   + (f"; the last one began {last:%-d %b}." if last else "."))
     for _, ep in episodes.head(4).iterrows():
         with st.container(border=True):
             st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
