@@ -61,16 +61,18 @@ def clinician_picker(path: Path) -> str | None:
 
 def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
     """Select a client; the choice lives in the URL (?client=...) so a brief can be linked."""
-    clients = data.clients(path)
-    if clinician:
-        clients = clients[clients["provider_id"] == clinician]
+    every = data.clients(path)
+    clients = every[every["provider_id"] == clinician] if clinician else every
+    wanted = st.query_params.get("client")
+    if wanted and wanted not in set(clients["client_id"]) and wanted in set(every["client_id"]):
+        st.caption(f"{wanted} is not on the selected clinician's caseload; showing them anyway.")
+        clients = pd.concat([clients, every[every["client_id"] == wanted]])
     clients = clients.drop_duplicates("client_id")
     if clients.empty:
         st.info("No clients for this clinician yet. Exports arrive through the Upload page or "
                 "`python -m pipelines ingest`.")
         return None
     ids = clients["client_id"].tolist()
-    wanted = st.query_params.get("client")
     index = ids.index(wanted) if wanted in ids else 0
     labels = {r.client_id: f"{r.display_name} · {r.client_id}" + (" · summaries only" if r.scope == "summary" else "")
               for r in clients.itertuples()}

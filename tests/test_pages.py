@@ -111,3 +111,12 @@ def test_explorer_reads_a_conversation_with_signals_marked_and_searches_by_meani
 def test_explorer_for_a_summary_client_has_no_message_reader(app_env):
     app = open_page("views/explorer.py", client=SUMMARY_CLIENT)
     assert any("summaries, not the messages" in i.value for i in app.info)
+
+
+def test_a_linked_client_stays_open_when_another_clinician_is_selected(app_env):
+    app = open_page("views/brief.py", client=RISK_CLIENT)
+    other = next(o for o in app.sidebar.selectbox[0].options if o not in ("All clinicians", "p-002"))
+    app.sidebar.selectbox[0].select(other).run()
+    assert not app.exception
+    assert app.selectbox[0].value == RISK_CLIENT
+    assert "URGENT" in all_text(app)
