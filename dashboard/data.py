@@ -198,6 +198,16 @@ def trend_verdicts(path: Path, client_id: str | None = None) -> pd.DataFrame:
                   [client_id] if client_id else None)
 
 
+@_cached
+def caseload_status(path: Path, today: date) -> pd.DataFrame:
+    """Every client's one-line status as of `today` (dashboard.briefing.caseload_status),
+    computed once per database and day rather than on every rerun."""
+    from dashboard import briefing
+
+    return briefing.caseload_status(clients(path), appointments(path), client_activity(path),
+                                    risk_flags(path), trend_verdicts(path), today)
+
+
 # --- one client -----------------------------------------------------------------------
 
 @_cached

@@ -261,3 +261,16 @@ def test_rhythms_read_as_sentences_strongest_first_and_last_episode_is_dated():
     period = Period(date(2026, 11, 17), date(2026, 11, 20))
     assert briefing.last_episode_before(episodes, period) == date(2026, 10, 1)
     assert len(briefing.episodes_in(episodes, period)) == 1
+
+
+def test_episode_line_reads_list_columns_as_duckdb_returns_them():
+    ep = pd.Series({"start_day": pd.Timestamp("2026-11-18"), "end_day": pd.Timestamp("2026-11-19"),
+                    "peak_stress": 9.0, "status": "resolved",
+                    "trigger_themes": np.array(["work <pressure>", "sleep"]),
+                    "trigger_evidence": np.array(["the review is tomorrow", "cannot sleep"]),
+                    "body_response": np.array(["chest tightness (3x, intensity 7.0)"]),
+                    "practices_done": np.array([])})
+    line = briefing.episode_line(ep)
+    assert line.startswith("<b>18 Nov–19 Nov</b>, peak stress 9/10")
+    assert "work &lt;pressure&gt;, sleep" in line and "chest tightness" in line and "did:" not in line
+    assert briefing.first_items(ep["trigger_evidence"], 1) == ["the review is tomorrow"]

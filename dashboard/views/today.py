@@ -13,13 +13,11 @@ clinician = ui.clinician_picker(path)
 st.title("Today")
 st.caption(f"{today:%A %-d %B %Y} · upcoming sessions for the next 7 days. " + ui.REVIEW_NOTE)
 
-clients = data.clients(path)
 appointments = data.appointments(path)
+status = data.caseload_status(path, today)
 if clinician:
-    clients = clients[clients["provider_id"] == clinician]
     appointments = appointments[appointments["provider_id"] == clinician]
-status = briefing.caseload_status(clients, appointments, data.client_activity(path), data.risk_flags(path),
-                                  data.trend_verdicts(path), today)
+    status = status[status["client_id"].isin(appointments["client_id"]) | (status["provider_id"] == clinician)]
 
 # Urgent language anywhere in the caseload comes first, appointment or not.
 urgent = status[status["risk_since"] == "urgent"] if not status.empty else status
