@@ -168,8 +168,7 @@ with left:
     for _, ep in episodes.head(4).iterrows():
         with st.container(border=True):
             st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
-            evidence = list(ep.get("trigger_evidence") or [])[:1] if "trigger_evidence" in ep else []
-            for quote in evidence:
+            for quote in briefing.first_items(ep.get("trigger_evidence"), 1):
                 ui.quote(quote)
 
 # 6. Insight moments.
