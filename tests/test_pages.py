@@ -119,3 +119,17 @@ def test_a_linked_client_stays_open_when_another_clinician_is_selected(app_env):
     assert not app.exception
     assert app.selectbox[0].value == RISK_CLIENT
     assert "URGENT" in all_text(app)
+
+
+def test_brief_over_a_long_period_shows_episode_cards(app_env):
+    con = db.connect(app_env, read_only=True)
+    try:
+        client_id, start = con.execute(
+            "SELECT client_id, min(start_day) FROM stress_episodes GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    app = open_page("views/brief.py", client=client_id)
+    app.sidebar.date_input[1].set_value(start).run()  # "Brief covers from": back to the first episode
+    assert not app.exception
+    assert "peak stress" in all_text(app)
