@@ -52,22 +52,32 @@ def run_phase(data: Path, db_path: Path) -> dict:
     from pipelines.ingest import ingest_paths
 
     con = db.connect(db_path)
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     report = ingest_paths(con, [data])
     con.execute("CHECKPOINT")
     seconds = time.perf_counter() - started
     con.close()
+    cpu = _cpu_seconds() - cpu_before
     totals = report.totals()
     return {
         "seconds": seconds,
         "files": len(report.files),
         "rejected": len(report.rejected),
         "records": sum(totals.values()),
+        # user + system CPU of this process and its (finished) parsing workers: less
+        # sensitive than wall time to other processes sharing the machine
+        "cpu_seconds": cpu,
         "new": totals["new"], "unchanged": totals["unchanged"], "revised": totals["revised"],
         # the ingesting process, and separately its largest parsing worker
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -96,7 +106,7 @@ def main() -> None:
         stale.unlink(missing_ok=True)
 
     print(f"{'phase':<12}{'seconds':>9}{'records':>12}{'records/s':>12}{'new':>11}{'unchanged':>11}"
-          f"{'peak MiB':>10}{'worker MiB':>11}{'db MiB':>8}")
+          f"{'peak MiB':>10}{'worker MiB':>11}{'db MiB':>8}{'cpu s':>8}{'cpu µs/rec':>11}")
     results = {}
     # first: everything new; re-ingest: the same files again (skipped by file hash after
     # the export is recognised); re-exported: the same records in files with other bytes,
@@ -110,7 +120,8 @@ def main() -> None:
         size = db_path.stat().st_size / 2**20
         print(f"{phase:<12}{result['seconds']:>9.2f}{result['records']:>12,}"
               f"{result['records'] / result['seconds']:>12,.0f}{result['new']:>11,}{result['unchanged']:>11,}"
-              f"{result['peak_rss_mib']:>10,.0f}{result['worker_peak_rss_mib']:>11,.0f}{size:>8,.0f}")
+              f"{result['peak_rss_mib']:>10,.0f}{result['worker_peak_rss_mib']:>11,.0f}{size:>8,.0f}"
+              f"{result['cpu_seconds']:>8.1f}{1e6 * result['cpu_seconds'] / max(result['records'], 1):>11.1f}")
         assert result["rejected"] == 0, "generated exports must all be accepted"
     for phase in ("re-ingest", "re-exported"):
         speedup = results["first"]["seconds"] / results[phase]["seconds"]

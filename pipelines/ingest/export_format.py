@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from operator import attrgetter
 from typing import Annotated, Literal
 
 import msgspec
@@ -154,11 +155,22 @@ def read_export(name: str, data: bytes) -> Export:
 # --- checks JSON Schema makes that typed decoding alone does not ---------------------------
 
 def _semantic_problem(export: Export) -> str | None:
-    return (_bad_id(export) or _bad_timestamp(export) or _summary_with_messages(export)
-            or _duplicate_id("checkins", "checkin_id", export.checkins)
-            or _duplicate_id("conversations", "conversation_id", export.conversations)
-            or _duplicate_message_id(export.conversations)
-            or _duplicate_id("practices", "practice_id", export.practices))
+    messages = _all_messages(export)
+    return (_bad_id(export, messages) or _bad_timestamp(export, messages) or _summary_with_messages(export)
+            or _duplicate_ids(export, messages))
+
+
+def _duplicate_ids(export: Export, messages: list[Message]) -> str | None:
+    """The first repeated id, checked with one set per section (the message is built only on failure)."""
+    sections = (("checkins", "checkin_id", export.checkins),
+                ("conversations", "conversation_id", export.conversations),
+                ("practices", "practice_id", export.practices))
+    for section, field, records in sections:
+        if len(set(map(attrgetter(field), records))) != len(records):
+            return _duplicate_id(section, field, records)
+        if section == "conversations" and len(set(map(attrgetter("message_id"), messages))) != len(messages):
+            return _duplicate_message_id(export.conversations)
+    return None
 
 
 _ID_LINES = re.compile(r"(?:[A-Za-z0-9._:-]{1,128}\n)*")
@@ -167,12 +179,12 @@ _TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
 _DIGITS_TO_NINE = str.maketrans("0123456789", "9999999999")
 
 
-def _bad_id(export: Export) -> str | None:
+def _bad_id(export: Export, messages: list[Message]) -> str | None:
     values = [export.export_id, export.client.client_id, export.provider.provider_id]
-    values += [c.checkin_id for c in export.checkins]
-    values += [c.conversation_id for c in export.conversations]
-    values += [m.message_id for m in _all_messages(export)]
-    values += [p.practice_id for p in export.practices]
+    values += map(attrgetter("checkin_id"), export.checkins)
+    values += map(attrgetter("conversation_id"), export.conversations)
+    values += map(attrgetter("message_id"), messages)
+    values += map(attrgetter("practice_id"), export.practices)
     if _ID_LINES.fullmatch("\n".join(values) + "\n"):
         return None
     for path, value in _ids(export):
@@ -181,19 +193,19 @@ def _bad_id(export: Export) -> str | None:
     return None
 
 
-def _bad_timestamp(export: Export) -> str | None:
+def _bad_timestamp(export: Export, messages: list[Message]) -> str | None:
     values = [export.exported_at, export.share.consented_at, export.share.period.start,
               export.share.period.end]
-    values += [c.at for c in export.checkins]
-    values += [c.started_at for c in export.conversations]
-    values += [m.at for m in _all_messages(export)]
-    values += [p.at for p in export.practices]
+    values += map(_AT, export.checkins)
+    values += map(attrgetter("started_at"), export.conversations)
+    values += map(_AT, messages)
+    values += map(_AT, export.practices)
     # Timestamps come in a handful of shapes; check each shape once, not each value.
     shapes = set("\n".join(values).translate(_DIGITS_TO_NINE).split("\n"))
     try:
         if all(_TIMESTAMP.match(shape) for shape in shapes):
-            for value in values:
-                datetime.fromisoformat(value)
+            for _ in map(datetime.fromisoformat, values):
+                pass
             return None
     except ValueError:
         pass
@@ -208,8 +220,15 @@ def _bad_timestamp(export: Export) -> str | None:
     return None
 
 
+_AT = attrgetter("at")
+
+
 def _all_messages(export: Export) -> list[Message]:
-    return [m for c in export.conversations if c.messages is not UNSET for m in c.messages]
+    messages: list[Message] = []
+    for conversation in export.conversations:
+        if conversation.messages is not UNSET:
+            messages += conversation.messages
+    return messages
 
 
 def _summary_with_messages(export: Export) -> str | None:

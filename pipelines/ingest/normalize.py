@@ -30,19 +30,13 @@ class AcceptedFile:
     name: str
     sha256: str
     export: Export
+    n_records: int
 
 
 def record_count(export: Export) -> int:
     """Records in an export: check-ins, conversations, messages and practices."""
     messages = sum(len(c.messages) for c in export.conversations if c.messages is not UNSET)
     return len(export.checkins) + len(export.conversations) + messages + len(export.practices)
-
-
-def _optional(values: tuple, arrow_type: pa.DataType) -> pa.Array:
-    """Column of an optional field: UNSET (absent in the export) becomes NULL."""
-    array = np.array(values, dtype=object)
-    array[array == UNSET] = None
-    return pa.array(array, arrow_type)
 
 
 def batch_tables(files: list[AcceptedFile]) -> dict[str, pa.Table]:
@@ -84,7 +78,7 @@ def exports_table(files: list[AcceptedFile]) -> pa.Table:
         "scope": pa.array([e.share.scope for e in exports], pa.string()),
         "period_start": pa.array([e.share.period.start for e in exports], pa.string()),
         "period_end": pa.array([e.share.period.end for e in exports], pa.string()),
-        "n_records": pa.array([record_count(e) for e in exports], pa.int32()),
+        "n_records": pa.array([f.n_records for f in files], pa.int32()),
         "ingested_at": pa.array([now] * len(files), UTC_MICROS),
         "client_display_name": pa.array([_opt(e.client.display_name) for e in exports], pa.string()),
         "client_timezone": pa.array([_opt(e.client.timezone) for e in exports], pa.string()),
@@ -97,45 +91,58 @@ def _opt(value):
     return None if value is UNSET else value
 
 
-def _records(files: list[AcceptedFile], records_of, fields: tuple[str, ...]) -> tuple[np.ndarray, list[tuple]]:
-    """``file_idx`` per record and one tuple of values per field (column-wise)."""
+# Columns are pulled out one field at a time over a flat list of structs (map(attrgetter)
+# runs in C), not row tuples transposed with zip(*rows): that halved batch_tables' time.
+
+def _column(records: list, field: str, arrow_type: pa.DataType) -> pa.Array:
+    return pa.array(list(map(attrgetter(field), records)), arrow_type)
+
+
+def _optional_column(records: list, field: str, arrow_type: pa.DataType) -> pa.Array:
+    """Column of an optional field: UNSET (absent in the export) becomes NULL."""
+    return pa.array([None if v is UNSET else v for v in map(attrgetter(field), records)], arrow_type)
+
+
+def _file_idx(files: list[AcceptedFile], counts: list[int]) -> pa.Array:
+    """``file_idx`` of each row, given how many rows each file has."""
+    return pa.array(np.repeat(np.array([f.file_idx for f in files], dtype=np.int32), counts), pa.int32())
+
+
+def _records_table(files: list[AcceptedFile], records_of,
+                   spec: list[tuple[str, str, pa.DataType, bool]]) -> pa.Table:
+    """One row per record; ``spec`` is (column, struct field, type, optional) per column."""
     per_file = [records_of(f.export) for f in files]
-    file_idx = np.repeat(np.array([f.file_idx for f in files], dtype=np.int32),
-                         [len(records) for records in per_file])
-    get = attrgetter(*fields)
-    rows = [get(record) for records in per_file for record in records]
-    columns = list(zip(*rows)) if rows else [()] * len(fields)
-    return file_idx, columns
-
-
-def _table(file_idx: np.ndarray, columns: list, spec: list[tuple[str, pa.DataType, bool]]) -> pa.Table:
-    """Arrow table from ``_records`` columns; ``spec`` is (name, type, optional) per column."""
-    arrays = {"file_idx": pa.array(file_idx, pa.int32())}
-    for values, (name, arrow_type, optional) in zip(columns, spec):
-        arrays[name] = _optional(values, arrow_type) if optional else pa.array(values, arrow_type)
+    records = [record for records in per_file for record in records]
+    arrays = {"file_idx": _file_idx(files, [len(r) for r in per_file])}
+    for column, field, arrow_type, optional in spec:
+        arrays[column] = (_optional_column if optional else _column)(records, field, arrow_type)
     return pa.table(arrays)
 
 
-_CHECKIN_SPEC = [("checkin_id", pa.string(), False), ("checked_in_at", pa.string(), False),
-                 ("mood", pa.int8(), True), ("stress", pa.int8(), True), ("energy", pa.int8(), True),
-                 ("sleep_hours", pa.float64(), True), ("note", pa.string(), True)]
-
-
 def checkins_table(files: list[AcceptedFile]) -> pa.Table:
-    file_idx, columns = _records(files, lambda e: e.checkins,
-                                 ("checkin_id", "at", "mood", "stress", "energy", "sleep_hours", "note"))
-    return _table(file_idx, columns, _CHECKIN_SPEC)
+    return _records_table(files, lambda e: e.checkins, [
+        ("checkin_id", "checkin_id", pa.string(), False), ("checked_in_at", "at", pa.string(), False),
+        ("mood", "mood", pa.int8(), True), ("stress", "stress", pa.int8(), True),
+        ("energy", "energy", pa.int8(), True), ("sleep_hours", "sleep_hours", pa.float64(), True),
+        ("note", "note", pa.string(), True)])
 
 
 def _checkin_children(files, attribute: str, fields: tuple[str, ...], types: tuple) -> pa.Table:
-    get = attrgetter(*fields)
-    rows = [(f.file_idx, c.checkin_id, position, *get(child))
-            for f in files for c in f.export.checkins if getattr(c, attribute) is not UNSET
-            for position, child in enumerate(getattr(c, attribute))]
-    columns = list(zip(*rows)) if rows else [()] * (3 + len(fields))
-    names = ("file_idx", "checkin_id", "position", *fields)
-    arrow_types = (pa.int32(), pa.string(), pa.int16(), *types)
-    return pa.table({name: pa.array(values, t) for name, values, t in zip(names, columns, arrow_types)})
+    counts, checkin_ids, positions, children = [], [], [], []
+    for f in files:
+        before = len(children)
+        for checkin in f.export.checkins:
+            these = getattr(checkin, attribute)
+            if these is not UNSET and these:
+                children += these
+                checkin_ids += [checkin.checkin_id] * len(these)
+                positions += range(len(these))
+        counts.append(len(children) - before)
+    arrays = {"file_idx": _file_idx(files, counts), "checkin_id": pa.array(checkin_ids, pa.string()),
+              "position": pa.array(positions, pa.int16())}
+    for field, arrow_type in zip(fields, types):
+        arrays[field] = _column(children, field, arrow_type)
+    return pa.table(arrays)
 
 
 def emotions_table(files: list[AcceptedFile]) -> pa.Table:
@@ -148,33 +155,35 @@ def body_sensations_table(files: list[AcceptedFile]) -> pa.Table:
 
 
 def conversations_table(files: list[AcceptedFile]) -> pa.Table:
-    file_idx, columns = _records(files, lambda e: e.conversations,
-                                 ("conversation_id", "started_at", "title", "summary"))
-    return _table(file_idx, columns, [("conversation_id", pa.string(), False), ("started_at", pa.string(), False),
-                                      ("title", pa.string(), True), ("summary", pa.string(), True)])
-
-
-def _messages_of(export: Export) -> list:
-    return [(c.conversation_id, m) for c in export.conversations
-            if c.messages is not UNSET for m in c.messages]
+    return _records_table(files, lambda e: e.conversations, [
+        ("conversation_id", "conversation_id", pa.string(), False),
+        ("started_at", "started_at", pa.string(), False),
+        ("title", "title", pa.string(), True), ("summary", "summary", pa.string(), True)])
 
 
 def messages_table(files: list[AcceptedFile]) -> pa.Table:
-    per_file = [_messages_of(f.export) for f in files]
-    file_idx = np.repeat(np.array([f.file_idx for f in files], dtype=np.int32), [len(m) for m in per_file])
-    get = attrgetter("message_id", "at", "role", "text")
-    rows = [(conversation_id, *get(m)) for messages in per_file for conversation_id, m in messages]
-    columns = list(zip(*rows)) if rows else [()] * 5
-    return _table(file_idx, columns, [("conversation_id", pa.string(), False), ("message_id", pa.string(), False),
-                                      ("sent_at", pa.string(), False), ("role", pa.string(), False),
-                                      ("text", pa.string(), False)])
+    counts, conversation_ids, messages = [], [], []
+    for f in files:
+        before = len(messages)
+        for conversation in f.export.conversations:
+            these = conversation.messages
+            if these is not UNSET and these:
+                messages += these
+                conversation_ids += [conversation.conversation_id] * len(these)
+        counts.append(len(messages) - before)
+    return pa.table({
+        "file_idx": _file_idx(files, counts),
+        "conversation_id": pa.array(conversation_ids, pa.string()),
+        "message_id": _column(messages, "message_id", pa.string()),
+        "sent_at": _column(messages, "at", pa.string()),
+        "role": _column(messages, "role", pa.string()),
+        "text": _column(messages, "text", pa.string()),
+    })
 
 
 def practices_table(files: list[AcceptedFile]) -> pa.Table:
-    file_idx, columns = _records(files, lambda e: e.practices,
-                                 ("practice_id", "at", "kind", "duration_min", "stress_before", "stress_after",
-                                  "helpful"))
-    return _table(file_idx, columns, [
-        ("practice_id", pa.string(), False), ("practiced_at", pa.string(), False), ("kind", pa.string(), False),
-        ("duration_min", pa.float64(), True), ("stress_before", pa.int8(), True),
-        ("stress_after", pa.int8(), True), ("helpful", pa.bool_(), True)])
+    return _records_table(files, lambda e: e.practices, [
+        ("practice_id", "practice_id", pa.string(), False), ("practiced_at", "at", pa.string(), False),
+        ("kind", "kind", pa.string(), False), ("duration_min", "duration_min", pa.float64(), True),
+        ("stress_before", "stress_before", pa.int8(), True), ("stress_after", "stress_after", pa.int8(), True),
+        ("helpful", "helpful", pa.bool_(), True)])

@@ -76,9 +76,9 @@ def parse_chunk(chunk: list[tuple[str, bytes | str]], known: dict[str, int] | No
                 files.append(ParsedFile(name, sha256, False, reason=str(error)))
                 continue
             del data
-            files.append(ParsedFile(name, sha256, True, export_id=export.export_id,
-                                    n_records=record_count(export)))
-            accepted.append(AcceptedFile(len(accepted), name, sha256, export))
+            n_records = record_count(export)
+            files.append(ParsedFile(name, sha256, True, export_id=export.export_id, n_records=n_records))
+            accepted.append(AcceptedFile(len(accepted), name, sha256, export, n_records))
         return ParsedChunk(files, batch_tables(accepted))
     finally:
         if gc_was_enabled:
