@@ -7,7 +7,9 @@ MiniLM embeddings, plus lexicon-feature weights). Skips with a message when the 
 is absent. Deterministic: fixed seeds, fixed subsamples, liblinear/lbfgs solvers.
 
 Embeddings of the eval data are cached under ``bench/out/eval_embeddings/`` (one .npy per
-data set, keyed by a hash of its distinct texts and sentences), so reruns are fast.
+data set, keyed by a hash of its distinct texts and sentences), so reruns are fast; so are
+the units' lexicon features, keyed by the units and a digest of lexicons.py, signals.py and
+sentences.py (any change to them recomputes).
 ``bench/signal_quality.py`` imports the loaders and the cache from here.
 """
 
@@ -280,6 +282,42 @@ def folds_for(n: int, k: int = 5, groups=None) -> np.ndarray:
     return np.array([gf[g] for g in groups])
 
 
+def _lexicon_version() -> str:
+    """Digest of the code the lexicon features depend on (not the fitted weights)."""
+    here = ROOT / "pipelines" / "nlp"
+    digest = hashlib.md5()
+    for name in ("lexicons.py", "signals.py", "sentences.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cached_lexicon_features(name: str, units: list[str]):
+    """``signals.lexicon_features(units)``, remembered on disk under ``CACHE`` by the lexicon
+    code's digest and the units' hashes: a rerun with the same lexicon code skips the ~80,000
+    regex-scoped sentences (minutes); any change to lexicons.py / signals.py recomputes."""
+    import pickle
+
+    from pipelines.nlp.signals import lexicon_features
+
+    digest = hashlib.md5()
+    for u in units:
+        digest.update(_hash(u))
+    stem = f"{name}.{digest.hexdigest()[:12]}.lexicon-"
+    path = CACHE / f"{stem}{_lexicon_version()}.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    out = lexicon_features(units)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for old in CACHE.glob(f"{stem}*.pkl"):
+        old.unlink()  # the same units under older lexicon code
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return out
+
+
 class Prepared:
     """Every data set's units with embeddings and lexicon features, computed once."""
 
@@ -290,7 +328,7 @@ class Prepared:
         self.feat: dict[str, np.ndarray] = {}
         self.lex: dict[str, list] = {}
         for name, (_, store) in self.data.items():
-            f, lex = lexicon_features(store.units)
+            f, lex = cached_lexicon_features(name, store.units)
             self.feat[name], self.lex[name] = f, lex
         own = OWN_URGENT + OWN_WATCH + OWN_NONE + OWN_INSIGHT + OWN_PLAIN
         self.own_units = own
@@ -494,6 +532,11 @@ class RiskTable:
         self.users = cs["user_id"].to_numpy()
         self.truth = cs["user_risk"].to_numpy()
         self.prep = prep
+        # every post's units laid end to end, for one vectorized max per post
+        lengths = np.array([len(idx) for idx in self.post_units], dtype=int)
+        self.flat = (np.concatenate(self.post_units) if len(self.post_units) else np.zeros(0, dtype=int))
+        self.starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(int)
+        self.nonempty = lengths > 0
 
     def probabilities(self, w: dict) -> tuple[np.ndarray, np.ndarray]:
         from pipelines.nlp.signals import head_scores
@@ -507,11 +550,14 @@ class RiskTable:
         from pipelines.nlp.signals import risk_ranks
 
         ranks, _ = risk_ranks(self.gates, p_any, p_urgent, thresholds)
-        out = np.zeros(len(posts), dtype=np.int8)
-        for n, i in enumerate(posts):
-            idx = self.post_units[i]
-            out[n] = 2 if self.escalated[i] else (ranks[idx].max() if len(idx) else 0)
-        return out
+        # the highest unit level of each post (0 for a post without units), 2 if escalated;
+        # the same numbers as a loop over posts, without the Python loop
+        per_post = np.zeros(len(self.post_units), dtype=np.int8)
+        if len(self.flat):
+            maxima = np.maximum.reduceat(ranks[self.flat], self.starts[self.nonempty])
+            per_post[self.nonempty] = maxima
+        per_post[self.escalated] = 2
+        return per_post[np.asarray(posts, dtype=int)]
 
 
 def user_rates(users, truth, post_rank) -> dict[str, float]:
