@@ -236,3 +236,30 @@ def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path):
         assert in_process.execute(query).fetchall() == in_worker.execute(query).fetchall()
     again = ingest_sources(in_worker, iter_sources(paths), worker_after_bytes=0)
     assert {f.reason for f in again.files if f.status == "accepted"} == {"already ingested"}
+
+
+def test_small_first_batches_and_small_chunks_give_the_same_result(tmp_path, monkeypatch):
+    """Batches grow from BATCH_FIRST_RECORDS; with one file per chunk and a worker process,
+    verdicts, counts and stored rows are those of one batch in this process."""
+    from pipelines.ingest import ingest_sources, limits
+    from pipelines.ingest.sources import iter_sources
+    exports = [make_export(export_id=f"exp-{i}", client={"client_id": f"c-{i % 2}"},
+                           exported_at=f"2026-11-{16 + i}T07:30:00-06:00") for i in range(8)]
+    for i, export in enumerate(exports):
+        export["checkins"][0]["stress"] = i
+        export["checkins"][1]["stress"] = 10 - i // 2
+    paths = [write_export(tmp_path, e) for e in exports]
+    one_batch = db.connect(None)
+    first = ingest_sources(one_batch, iter_sources(paths))
+    monkeypatch.setattr(limits, "PARSE_CHUNK_BYTES", 1)
+    monkeypatch.setattr(limits, "BATCH_FIRST_RECORDS", 1)
+    growing = db.connect(None)
+    second = ingest_sources(growing, iter_sources(paths), worker_after_bytes=0)
+    assert [(f.status, f.counts) for f in first.files] == [(f.status, f.counts) for f in second.files]
+    assert sum(f.counts["revised"] for f in second.files) == 6 + 6
+    for table in ("checkins", "messages", "checkin_emotions", "record_revisions", "exports"):
+        # content digests are compared through the statuses; timestamps of the run differ
+        drop = {"exports": " EXCLUDE (ingested_at)", "record_revisions": " EXCLUDE (revised_at)",
+                "checkin_emotions": ""}.get(table, " EXCLUDE (content_hash)")
+        query = f"SELECT *{drop} FROM {table} ORDER BY ALL"
+        assert one_batch.execute(query).fetchall() == growing.execute(query).fetchall()

@@ -160,10 +160,15 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
     chunk_results: list[FileResult] = []
     chunk_bytes = 0
     batch = _Batch()
+    # Batches start small and double up to batch_max_records, so saving (the slower half of
+    # a big ingest) starts as soon as the first files are parsed instead of waiting for a
+    # full batch. The sizes depend on record counts only, never on timing.
+    batch_limit = min(limits.BATCH_FIRST_RECORDS, batch_max_records)
 
     def save_batch_now() -> None:
-        nonlocal batch
+        nonlocal batch, batch_limit
         if batch.results:
+            batch_limit = min(2 * batch_limit, batch_max_records)
             _save_files(con, report.run_id, batch.results, concat_chunks(batch.tables))
             for result, parsed in zip(batch.results, batch.parsed):
                 if result.status == "accepted":
@@ -193,7 +198,7 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
             accepted_any = True
         if accepted_any:
             batch.tables.append(tables)
-        if batch.n_records >= batch_max_records:
+        if batch.n_records >= batch_limit:
             save_batch_now()
 
     def submit_chunk() -> None:

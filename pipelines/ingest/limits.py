@@ -12,14 +12,16 @@ MAX_COMPRESSION_RATIO = 200                 # uncompressed : compressed, per mem
 RATIO_CHECK_MIN_BYTES = 1 * MiB             # tiny members may compress well without harm
 
 # Files are written to the database in batches of about this many records; each batch is
-# one transaction, and a batch that fails is retried file by file.
+# one transaction, and a batch that fails is retried file by file. The first batch holds
+# about BATCH_FIRST_RECORDS, each next one twice as many, so saving starts early.
 BATCH_MAX_RECORDS = 200_000
+BATCH_FIRST_RECORDS = 25_000
 # Write-ahead log size before DuckDB checkpoints in the middle of an ingest (it always
 # checkpoints at the end of one).
 INGEST_CHECKPOINT_THRESHOLD = "4GiB"
 # Files are parsed in chunks of about this many bytes; past WORKER_AFTER_BYTES in one ingest
 # a worker process parses them while DuckDB saves, reading ahead at most PARSE_AHEAD_BYTES.
-PARSE_WORKERS = 2
+PARSE_WORKERS = 1
 PARSE_CHUNK_BYTES = 4 * MiB
 WORKER_AFTER_BYTES = 8 * MiB
 PARSE_AHEAD_BYTES = 96 * MiB
