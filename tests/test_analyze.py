@@ -215,12 +215,17 @@ def test_trends_view_follows_the_contract(tmp_path):
     assert rows["mood"][0] == "no clear trend"
 
 
-def test_fingerprints_ignore_last_bit_float_noise_and_row_order():
-    import pandas as pd
+def test_sql_fingerprints_are_per_client_order_free_and_see_every_change():
+    import duckdb
 
-    from pipelines.analyze import client_fingerprints
+    from pipelines.analyze import sql_fingerprints
 
-    a = pd.DataFrame({"client_id": ["c", "c"], "day": ["2026-11-01", "2026-11-02"], "value": [0.1 + 0.2, 0.5]})
-    b = pd.DataFrame({"client_id": ["c", "c"], "day": ["2026-11-02", "2026-11-01"], "value": [0.5, 0.3]})
-    assert 0.1 + 0.2 != 0.3 and client_fingerprints(a) == client_fingerprints(b)
-    assert client_fingerprints(a) != client_fingerprints(b.assign(value=[0.5, 0.31]))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE x AS SELECT * FROM (VALUES ('a', 1, 0.5), ('a', 2, 0.25), ('b', 1, 0.5)) t(client_id, d, v)")
+    query = ["SELECT client_id, d, round(v, 9) AS v FROM x"]
+    before = sql_fingerprints(con, query)
+    con.execute("CREATE TABLE y AS SELECT * FROM x ORDER BY d DESC; DROP TABLE x; ALTER TABLE y RENAME TO x")
+    assert sql_fingerprints(con, query) == before
+    con.execute("UPDATE x SET v = 0.3 WHERE client_id = 'a' AND d = 2")
+    after = sql_fingerprints(con, query)
+    assert after["a"] != before["a"] and after["b"] == before["b"]

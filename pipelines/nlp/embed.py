@@ -63,12 +63,12 @@ MODEL_CACHE_ENV = "INTERLUDE_MODEL_CACHE"     # where exported ONNX files are ke
 
 
 def model_cache_dir() -> Path:
-    import onnxruntime
-    import torch
+    from importlib.metadata import version
 
     base = Path(os.environ.get(MODEL_CACHE_ENV) or Path(__file__).resolve().parents[2] / "data" / "models")
     # Exports depend on the exporting torch and the running onnxruntime: one folder per pair.
-    return base / f"minilm-torch{torch.__version__.split('+')[0]}-ort{onnxruntime.__version__}"
+    # (Versions from the installed packages' metadata: importing torch costs ~3 s per run.)
+    return base / f"minilm-torch{version('torch').split('+')[0]}-ort{version('onnxruntime')}"
 
 
 @functools.lru_cache(maxsize=1)

@@ -47,10 +47,19 @@ class ThemeUpdate:
     caseload_reclustered: bool = False
 
 
+def _row_digests(units: pd.DataFrame) -> pd.Series:
+    """A 64-bit digest per text of its ids and content (text_key)."""
+    return pd.util.hash_pandas_object(units[["source", "source_id", "text_key"]], index=False)
+
+
+def _digest(row_sum: int, n: int) -> str:
+    return f"{THEMES_VERSION}:{row_sum:016x}:{n}"
+
+
 def fingerprint(units: pd.DataFrame) -> str:
-    """Digest of which texts (ids and content) a set of units holds."""
-    keys = sorted(units["source"] + ":" + units["source_id"] + ":" + units["text_key"])
-    return f"{THEMES_VERSION}:" + hashlib.md5("\n".join(keys).encode()).hexdigest()
+    """Digest of which texts (ids and content) a set of units holds, in any order: the sum
+    of per-row 64-bit digests (vectorized: sorting 100k strings per run cost 2 s)."""
+    return _digest(int(_row_digests(units).to_numpy().sum(dtype=np.uint64)), len(units))
 
 
 def context_groups(units: pd.DataFrame) -> np.ndarray:
@@ -118,12 +127,14 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     content = units.loc[~filler].reset_index(drop=True)
     stored = dict(((scope, client), fp) for scope, client, fp in con.execute(
         "SELECT scope, coalesce(client_id, ''), fingerprint FROM theme_fingerprints").fetchall())
-    for client_id, client_units in content.groupby("client_id", sort=True):
-        client_units = client_units.reset_index(drop=True)
-        digest = fingerprint(client_units)
-        if stored.get(("client", client_id)) == digest:
-            continue
-        _rebuild_client(con, client_id, client_units, store, digest)
+    rows = _row_digests(content).to_numpy()
+    per_client = pd.DataFrame({"client_id": content["client_id"].to_numpy(), "digest": rows})
+    sums = per_client.groupby("client_id", sort=True)["digest"].agg(lambda d: int(d.to_numpy().sum(dtype=np.uint64)))
+    sizes = per_client.groupby("client_id", sort=True).size()
+    changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c])]
+    for client_id in changed:
+        client_units = content[content["client_id"] == client_id].reset_index(drop=True)
+        _rebuild_client(con, client_id, client_units, store, _digest(sums[client_id], sizes[client_id]))
         outcome.clients_reclustered += 1
     # Clients whose texts all disappeared lose their themes.
     con.register("present_clients", pd.DataFrame({"client_id": content["client_id"].unique()}))
@@ -135,7 +146,7 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     finally:
         con.unregister("present_clients")
 
-    digest = fingerprint(content)
+    digest = _digest(int(rows.sum(dtype=np.uint64)), len(content))
     old = stored.get(("caseload", ""))
     if old != digest and len(content):
         # themes of an older version are re-clustered (and re-labelled), never just extended
@@ -160,13 +171,19 @@ def _update_caseload(con, units: pd.DataFrame, store, digest: str, stale: bool =
     seen = con.execute("SELECT n_texts FROM theme_fingerprints WHERE scope = 'caseload'").fetchone()
     known = units.merge(assigned, on=["source", "source_id", "client_id"], how="left", indicator=True)
     new_mask = (known["_merge"] == "left_only").to_numpy()
-    embeddings = store.lookup(units["text"].tolist())
     if previous and seen and not stale and new_mask.sum() <= CASELOAD_RECLUSTER_SHARE * seen[0]:
-        blended = themes.contextual_embeddings(embeddings, context_groups(units), 1.0)
-        _assign_to_caseload(con, units[new_mask], blended[new_mask], previous)
+        # Only the conversations holding new texts matter for placing them: a new message
+        # is read in its conversation; everything else keeps its theme.
+        groups = context_groups(units)
+        affected = np.isin(groups, np.unique(groups[new_mask]))
+        embeddings = store.lookup(units.loc[affected, "text"].tolist())
+        blended = themes.contextual_embeddings(embeddings, groups[affected], 1.0)
+        new_in_affected = new_mask[affected]
+        _assign_to_caseload(con, units[affected][new_in_affected], blended[new_in_affected], previous)
         _refresh_caseload_stats(con)
         _store_fingerprint(con, "caseload", None, digest, seen[0])
         return False
+    embeddings = store.lookup(units["text"].tolist())
     labels, centroids = conversation_themes(embeddings, units, themes.min_theme_size(len(units), scope="caseload"))
     _store_themes(con, "caseload", None, units, embeddings, labels, centroids, previous, prefix="k:t")
     _store_fingerprint(con, "caseload", None, digest, len(units))
