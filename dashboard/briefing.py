@@ -487,8 +487,19 @@ def episode_line(ep: pd.Series) -> str:
     done = _join(ep.get("practices_done"), 2)
     if done:
         bits.append(f"did: {e(done)}")
-    bits.append(e(str(ep.get("status", ""))))
+    bits.append(resolution(ep))
     return " · ".join(b for b in bits if b)
+
+
+def resolution(ep: pd.Series) -> str:
+    """'back to usual by 24 Oct (3 days)' or 'still above their usual level'."""
+    if str(ep.get("status")) != "resolved":
+        return "still above their usual level"
+    day = ep.get("resolved_day")
+    if day is None or pd.isna(day):
+        return "back to usual"
+    days = (pd.Timestamp(day) - pd.Timestamp(ep["start_day"])).days
+    return f"back to usual by {pd.Timestamp(day):%-d %b} ({days} days)"
 
 
 def _join(values, limit: int = 3) -> str:
