@@ -274,7 +274,9 @@ def test_episode_line_reads_list_columns_as_duckdb_returns_them():
     assert line.startswith("<b>18 Nov–19 Nov</b>, peak stress 9/10")
     assert "work &lt;pressure&gt;, sleep" in line and "chest tightness" in line and "did:" not in line
     assert line.endswith("back to usual")  # resolved, day unknown
-    assert briefing.episode_line(ep.copy().replace("resolved", "ongoing")).endswith("still above their usual level")
+    ongoing = ep.copy()
+    ongoing["status"] = "ongoing"
+    assert briefing.episode_line(ongoing).endswith("still above their usual level")
     resolved = ep.copy()
     resolved["status"], resolved["resolved_day"] = "resolved", pd.Timestamp("2026-11-21")
     assert briefing.episode_line(resolved).endswith("back to usual by 21 Nov (3 days)")
