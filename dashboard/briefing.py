@@ -605,13 +605,24 @@ def status_line(row: pd.Series) -> str:
     return " · ".join(parts)
 
 
-def upcoming(status: pd.DataFrame, appointments: pd.DataFrame, today: date, days: int = 7) -> pd.DataFrame:
-    """Appointments from today for `days` days (client-local), earliest first, each with
-    its client's status row."""
+def clinic_timezone(status: pd.DataFrame, fallback: str = "UTC") -> str:
+    """The time zone most of these clients live in: the clinician's day is read in it."""
+    if status.empty or "timezone" not in status:
+        return fallback
+    return str(status["timezone"].mode().iloc[0])
+
+
+def upcoming(status: pd.DataFrame, appointments: pd.DataFrame, today: date, days: int = 7,
+             tz: str | None = None) -> pd.DataFrame:
+    """Appointments from today for `days` days, earliest first, each with its client's
+    status row. Days and `start` are in `tz` (the clinic's zone: one clock for the whole
+    list), `local_start` in the client's own zone."""
     if appointments.empty or status.empty:
         return pd.DataFrame()
     merged = appointments.merge(status, on=["client_id"], suffixes=("", "_client"))
     merged["local_start"] = local_stamps(merged["starts_at"], merged["timezone"])
-    merged["day"] = local_days(merged["starts_at"], merged["timezone"])
+    clinic = pd.Series(tz, index=merged.index) if tz else merged["timezone"]
+    merged["start"] = local_stamps(merged["starts_at"], clinic)
+    merged["day"] = local_days(merged["starts_at"], clinic)
     chosen = merged[(merged["day"] >= today) & (merged["day"] < today + timedelta(days=days))]
     return chosen.sort_values("starts_at").reset_index(drop=True)

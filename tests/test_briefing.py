@@ -214,6 +214,11 @@ def test_upcoming_lists_the_next_seven_days_in_order():
     assert upcoming["client_id"].tolist() == ["a", "b"]
     assert upcoming["day"].tolist() == [date(2026, 11, 23), date(2026, 11, 24)]
     assert briefing.upcoming(status, appointments, date(2026, 11, 25)).empty
+    # One clock for the list: in Berlin's zone a's 09:00 Chicago session is 16:00.
+    berlin = briefing.upcoming(status, appointments, date(2026, 11, 20), tz="Europe/Berlin")
+    assert [t.strftime("%H:%M") for t in berlin["start"]] == ["16:00", "10:00"]
+    assert berlin["local_start"].iloc[0].strftime("%H:%M") == "09:00"
+    assert briefing.clinic_timezone(status) in (TZ, "Europe/Berlin")
 
 
 def test_search_ranks_by_meaning_and_drops_unrelated_texts():

@@ -29,7 +29,12 @@ if len(urgent):
                          icon=":material/priority_high:", query_params={"client": row.client_id})
         st.caption(ui.CRISIS_RESOURCES)
 
-sessions = briefing.upcoming(status, appointments, today)
+zones = sorted(set(data.clients(path)["timezone"]))
+default_zone = briefing.clinic_timezone(status)
+clinic_zone = st.sidebar.selectbox("Clinic time zone", zones, index=zones.index(default_zone) if default_zone in zones else 0,
+                                   help="Session times and days are shown in this zone; each client's own "
+                                        "local time follows when it differs.")
+sessions = briefing.upcoming(status, appointments, today, tz=clinic_zone)
 if sessions.empty:
     st.info("No appointments in the next 7 days. Appointments come from the clinic's appointments "
             "CSV (`client_id, provider_id, starts_at`), ingested with the exports.")
@@ -41,7 +46,9 @@ for day, rows in sessions.groupby("day", sort=True):
             badge = ui.risk_badge(row.risk_since, row.risk_basis_since)
             scope = " · summaries only" if row.scope == "summary" else ""
             earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
-            left.markdown(f"**{row.local_start:%H:%M %Z}** · **{row.display_name}** · {row.client_id}{scope} "
+            theirs = "" if row.local_start.utcoffset() == row.start.utcoffset() else \
+                f" ({row.local_start:%H:%M} their time)"
+            left.markdown(f"**{row.start:%H:%M}**{theirs} · **{row.display_name}** · {row.client_id}{scope} "
                           f"{badge}{earlier}")
             left.caption(briefing.status_line(row._asdict()))
             right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
