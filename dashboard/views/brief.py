@@ -47,9 +47,13 @@ with st.container(border=True):
         st.success("No self-harm or suicide language detected in anything this client shared.")
     else:
         shown = flags[flags["new"] | (flags["risk"] == "urgent")]
-        if len(shown):
-            top = shown[shown["risk"] == briefing.highest_risk(shown)]
-            badge = ui.risk_badge(briefing.highest_risk(shown), "phrase" if (top["basis"] == "phrase").any() else "model")
+        if len(shown) and shown["new"].any():
+            new = shown[shown["new"]]
+            top = new[new["risk"] == briefing.highest_risk(new)]
+            badge = ui.risk_badge(briefing.highest_risk(new), "phrase" if (top["basis"] == "phrase").any() else "model")
+        elif len(shown):
+            badge = (f":red-background[urgent language on record, latest {shown['day'].max():%-d %b}; "
+                     "none this period]")
         else:
             badge = ":gray-background[earlier flags on record]"
         st.markdown(f"#### :material/emergency: Risk flags {badge}")
