@@ -11,7 +11,6 @@ own process, as the command line would.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import resource

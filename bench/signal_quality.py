@@ -19,7 +19,6 @@ labels takes its first non-neutral one.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path

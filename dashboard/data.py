@@ -14,7 +14,7 @@ days, which is what every clinical view counts in.
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +63,6 @@ def local_dates(at: pd.Series, tz: str | None) -> pd.Series:
     """Calendar days in the client's own time zone."""
     stamps = pd.to_datetime(at, utc=True)
     return stamps.dt.tz_convert(tz or "UTC").dt.date
-
-
-def local_times(at: pd.Series, tz: str | None) -> pd.Series:
-    return pd.to_datetime(at, utc=True).dt.tz_convert(tz or "UTC")
 
 
 # --- the whole database -------------------------------------------------------------
@@ -209,15 +205,6 @@ def caseload_status(path: Path, today: date) -> pd.DataFrame:
 
 
 # --- one client -----------------------------------------------------------------------
-
-@_cached
-def checkins(path: Path, client_id: str) -> pd.DataFrame:
-    """The client's check-ins: scales and note, oldest first."""
-    return _query(path, """
-        SELECT checkin_id, checked_in_at, mood, stress, energy, sleep_hours, note
-        FROM checkins WHERE client_id = ? ORDER BY checked_in_at
-    """, [client_id])
-
 
 @_cached
 def daily_measures(path: Path, client_id: str, tz: str) -> pd.DataFrame:
@@ -369,11 +356,3 @@ def text_embeddings(path: Path, client_id: str) -> tuple[pd.DataFrame, np.ndarra
         return frame, np.zeros((0, 384), dtype=np.float32)
     vectors = np.vstack(frame.pop("embedding").to_numpy()).astype(np.float32)
     return frame, vectors
-
-
-def period_days(since: date, until: date) -> int:
-    return (until - since).days + (1 if until >= since else 0)
-
-
-def weeks_before(day: date, weeks: int) -> date:
-    return day - timedelta(weeks=weeks)

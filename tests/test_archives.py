@@ -1,6 +1,5 @@
 """Folders and zip archives: nesting, path tricks, zip bombs, size limits, non-JSON members."""
 
-import io
 import stat
 import zipfile
 

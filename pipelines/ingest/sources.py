@@ -89,7 +89,7 @@ def _file_sources(path: Path, name: str, size: int | None = None) -> Iterator[So
         yield _disk_source(path, name, "appointments", limits.MAX_APPOINTMENTS_BYTES,
                            "MAX_APPOINTMENTS_BYTES", size)
     else:
-        yield Source(name, "skipped", note=f"not an export (.json), appointments (.csv) or .zip file")
+        yield Source(name, "skipped", note="not an export (.json), appointments (.csv) or .zip file")
 
 
 def _disk_source(path: Path, name: str, kind: str, limit: int, limit_name: str,
