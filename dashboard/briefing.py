@@ -360,7 +360,7 @@ def worth_exploring(facts: BriefFacts, limit: int = MAX_PROMPTS) -> list[str]:
             prompts.append(f"{kind_words(row['kind']).capitalize()} shows no clear effect on stress "
                            f"(n = {row['n']}): try something else?")
     if len(prompts) < 3 and not facts.themes.empty:
-        busiest = facts.themes[(facts.themes["n_period"] >= 3) & (facts.themes["status"] != "new")]
+        busiest = facts.themes[(facts.themes["n_period"] >= 3) & ~facts.themes["status"].isin(["new", "rising"])]
         if len(busiest):
             row = busiest.iloc[0]
             prompts.append(f"Most written about this period: {row['label']} ({texts_count(row['n_period'])})")

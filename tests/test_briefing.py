@@ -286,3 +286,11 @@ def test_episode_line_reads_list_columns_as_duckdb_returns_them():
     resolved["status"], resolved["resolved_day"] = "resolved", pd.Timestamp("2026-11-21")
     assert briefing.episode_line(resolved).endswith("back to usual by 21 Nov (3 days)")
     assert briefing.first_items(ep["trigger_evidence"], 1) == ["the review is tomorrow"]
+
+
+def test_a_rising_theme_is_not_prompted_twice():
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    themes = pd.DataFrame({"theme_id": ["t"], "label": ["money worries"], "n_period": [9], "n_before": [2],
+                           "rate_period": [15.8], "rate_before": [0.3], "status": ["rising"]})
+    prompts = briefing.worth_exploring(briefing.BriefFacts(period=period, themes=themes))
+    assert sum("money worries" in p for p in prompts) == 1
