@@ -163,13 +163,16 @@ def appointments(path: Path) -> pd.DataFrame:
 
 
 @_cached
-def client_activity(path: Path) -> pd.DataFrame:
-    """Per client and kind of record, its timestamps: for 'data since last session'."""
-    return _query(path, """
-        SELECT client_id, 'check-in' AS kind, checked_in_at AS at FROM checkins
-        UNION ALL SELECT client_id, 'conversation', started_at FROM conversations
-        UNION ALL SELECT client_id, 'practice', practiced_at FROM practices
-    """)
+def client_activity(path: Path, client_id: str | None = None) -> pd.DataFrame:
+    """Per client (all, or one) and kind of record, its timestamps: for 'data since last
+    session' and days of use."""
+    return _query(path, f"""
+        SELECT * FROM (
+            SELECT client_id, 'check-in' AS kind, checked_in_at AS at FROM checkins
+            UNION ALL SELECT client_id, 'conversation', started_at FROM conversations
+            UNION ALL SELECT client_id, 'practice', practiced_at FROM practices)
+        {"WHERE client_id = ?" if client_id else ""}
+    """, [client_id] if client_id else None)
 
 
 @_cached

@@ -82,6 +82,19 @@ def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
     return clients[clients["client_id"] == chosen].iloc[0]
 
 
+def client_page(title: str) -> tuple[Path, date, pd.Series]:
+    """The start every one-client page shares: database, today, clinician, title and
+    the client picker (the page stops here when there is no client to show)."""
+    path = database_or_stop()
+    today = today_picker(path)
+    clinician = clinician_picker(path)
+    st.title(title)
+    client = client_picker(path, clinician)
+    if client is None:
+        st.stop()
+    return path, today, client
+
+
 def risk_badge(level: str, basis: str = "phrase") -> str:
     """A coloured badge for a risk level; flags resting on the classifier alone say so."""
     if level == "none" or not level:

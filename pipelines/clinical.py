@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .trends import PHI_MAX
+from .trends import PHI_MAX, interval_verdict
 
 CONFIDENCE = 0.95
 ALPHA = 0.05
@@ -478,11 +478,7 @@ def _step_interval(t: np.ndarray, step: np.ndarray, y: np.ndarray) -> tuple[floa
 
 def change_verdict(ci_low: float, ci_high: float) -> str:
     """'higher' or 'lower' when the interval excludes 0, else 'no clear change'."""
-    if ci_low > 0:
-        return HIGHER
-    if ci_high < 0:
-        return LOWER
-    return NO_CHANGE
+    return interval_verdict(ci_low, ci_high, HIGHER, LOWER, NO_CHANGE)
 
 
 # --- stress episodes ---------------------------------------------------------------

@@ -220,13 +220,18 @@ def fit_trend(days: np.ndarray, values: np.ndarray, method: str = TREND_METHOD) 
                     n_days=len(days), method=method)
 
 
+def interval_verdict(ci_low: float, ci_high: float, above: str, below: str, neither: str) -> str:
+    """`above` when the interval lies above 0, `below` when below, else `neither`."""
+    if ci_low > 0:
+        return above
+    if ci_high < 0:
+        return below
+    return neither
+
+
 def trend_verdict(ci_low: float, ci_high: float) -> str:
     """`rising` or `falling` when the interval excludes 0, else `no clear trend`."""
-    if ci_low > 0:
-        return RISING
-    if ci_high < 0:
-        return FALLING
-    return NO_TREND
+    return interval_verdict(ci_low, ci_high, RISING, FALLING, NO_TREND)
 
 
 # --- all clients -----------------------------------------------------------------

@@ -9,12 +9,17 @@ from tests.conftest import ROOT, make_export, write_export
 APP = str(ROOT / "dashboard" / "app.py")
 
 
-def test_home_page_shows_what_the_database_holds(tmp_path, monkeypatch):
+def use_ingested_database(tmp_path, monkeypatch) -> None:
+    """One small export ingested (not analyzed), and the app pointed at it."""
     db_path = tmp_path / "interlude.duckdb"
     con = db.connect(db_path)
     ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
     con.close()
     monkeypatch.setenv("INTERLUDE_DB", str(db_path))
+
+
+def test_home_page_shows_what_the_database_holds(tmp_path, monkeypatch):
+    use_ingested_database(tmp_path, monkeypatch)
     app = AppTest.from_file(APP, default_timeout=30)
     app.switch_page("views/database.py")
     app.run()
@@ -34,11 +39,7 @@ def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
 
 
 def test_an_ingested_but_unanalyzed_database_says_to_run_analyze(tmp_path, monkeypatch):
-    db_path = tmp_path / "interlude.duckdb"
-    con = db.connect(db_path)
-    ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
-    con.close()
-    monkeypatch.setenv("INTERLUDE_DB", str(db_path))
+    use_ingested_database(tmp_path, monkeypatch)
     app = AppTest.from_file(APP, default_timeout=30).run()
     assert not app.exception
     assert app.info, "expected guidance"

@@ -8,17 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import briefing, charts, data, ui
-from pipelines import clinical
 from dashboard.briefing import MEASURE_WORDS
+from pipelines import clinical
 
-path = ui.database_or_stop()
-today = ui.today_picker(path)
-clinician = ui.clinician_picker(path)
-
-st.title("Pre-session brief")
-client = ui.client_picker(path, clinician)
-if client is None:
-    st.stop()
+path, today, client = ui.client_page("Pre-session brief")
 cid, tz, summary_only = client.client_id, client.timezone, client.scope == "summary"
 
 appointments = data.appointments(path)
@@ -82,12 +75,12 @@ with st.container(border=True):
 
 # Facts for the rest of the page.
 daily = data.daily_measures(path, cid, tz)
-activity = data.client_activity(path)
-activity_days = data.local_dates(activity.loc[activity["client_id"] == cid, "at"], tz).tolist()
+activity_days = data.local_dates(data.client_activity(path, cid)["at"], tz).tolist()
 before = briefing.Period(period.since - timedelta(days=period.days), period.since - timedelta(days=1))
 texts = data.texts(path, cid)
 themes = briefing.theme_changes(data.theme_weekly(path, cid), period)
-episodes = briefing.episodes_in(data.stress_episodes(path, cid), period)
+all_episodes = data.stress_episodes(path, cid)
+episodes = briefing.episodes_in(all_episodes, period)
 all_effects = data.practice_effects(path, cid)
 effects = briefing.rated_practices(all_effects)
 insights = briefing.insight_moments(texts, tz, period)
@@ -155,7 +148,6 @@ for line in briefing.rhythm_lines(facts.rhythms):
 # 4. Mood and stress over 12 weeks.
 start, end = charts.day_range(today, 12)
 appointment_days = data.local_dates(mine["starts_at"], tz).tolist()
-all_episodes = data.stress_episodes(path, cid)
 st.plotly_chart(charts.mood_stress_chart(daily, start, end, appointments=appointment_days,
                                          episodes=all_episodes, period_start=period.since,
                                          risk_days=flags["day"].tolist() if not flags.empty else []),

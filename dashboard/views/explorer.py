@@ -8,14 +8,7 @@ import streamlit as st
 
 from dashboard import briefing, charts, data, search, ui
 
-path = ui.database_or_stop()
-today = ui.today_picker(path)
-clinician = ui.clinician_picker(path)
-
-st.title("Client explorer")
-client = ui.client_picker(path, clinician)
-if client is None:
-    st.stop()
+path, today, client = ui.client_page("Client explorer")
 cid, tz, summary_only = client.client_id, client.timezone, client.scope == "summary"
 ui.review_note()
 
@@ -44,8 +37,7 @@ with timeline:
             episodes=data.stress_episodes(path, cid), risk_days=flag_days,
             title="Mood and stress since the first check-in"), width="stretch",
             config={"displayModeBar": False})
-        activity = data.client_activity(path)
-        active = data.local_dates(activity.loc[activity["client_id"] == cid, "at"], tz).tolist()
+        active = data.local_dates(data.client_activity(path, cid)["at"], tz).tolist()
         start, end = charts.day_range(today, 12)
         st.plotly_chart(charts.engagement_strip(active, start, end), width="stretch",
                         config={"displayModeBar": False})

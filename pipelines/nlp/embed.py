@@ -17,7 +17,6 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 EMBEDDING_DIM = 384
-MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
 
 
