@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from . import db
 from .nlp.embed import EMBEDDING_DIM, Encoder, default_encoder, text_key
 
 log = logging.getLogger(__name__)
@@ -215,15 +216,11 @@ def refresh_changed_clients(con: duckdb.DuckDBPyConnection, fingerprint_table: s
     con.register("refreshed_clients", pd.DataFrame({"client_id": pd.Series(changed + gone, dtype="str")}))
     for table, frame in [*results.items(), (fingerprint_table, fingerprints)]:
         con.register(names[table], frame)
-    con.execute("BEGIN TRANSACTION")
     try:
-        for table, name in names.items():
-            con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refreshed_clients)")
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with db.transaction(con):
+            for table, name in names.items():
+                con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refreshed_clients)")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
     finally:
         for name in ["refreshed_clients", *names.values()]:
             con.unregister(name)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -71,8 +73,25 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
         load_bundled_extensions(con)
     if not read_only:
         migrate(con)
+        define_views(con)
         rehash_stored(con)
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block as one transaction: commit if it returns, roll back if it raises.
+
+    Every write in Interlude goes through this helper, so a failed write never leaves part
+    of itself behind.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _sql_literal(value: str) -> str:
@@ -129,15 +148,10 @@ def rehash_stored(con: duckdb.DuckDBPyConnection) -> None:
     made_by = con.execute("SELECT duckdb_version FROM content_digests").fetchone()
     if made_by and made_by[0] == duckdb.__version__:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(_rehash_stored_sql())
         con.execute("DELETE FROM content_digests")
         con.execute("INSERT INTO content_digests VALUES (?)", [duckdb.__version__])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     log.info("recomputed stored content digests for duckdb %s", duckdb.__version__)
 
 
@@ -491,7 +505,33 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     CREATE TABLE clinical_fingerprints (client_id VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL);
     """),
+    (7, """
+    -- Views now live in pipelines/sql/ and are redefined by define_views() on every writer
+    -- connection, so a view is edited in its one file and never pasted into a migration.
+    DROP VIEW IF EXISTS analysis_texts;
+    DROP VIEW IF EXISTS analysis_themes;
+    DROP VIEW IF EXISTS analysis_trends;
+    DROP VIEW IF EXISTS theme_weekly;
+    DROP VIEW IF EXISTS text_evidence;
+    DROP VIEW IF EXISTS text_units;
+    """),
 ]
+
+# Views in layers, as dbt lays them out: staging (rename and cast only) before marts.
+SQL_DIR = Path(__file__).parent / "sql"
+VIEW_LAYERS = ("staging", "marts")
+
+
+def view_files() -> list[Path]:
+    """Every view definition, staging first, each layer in name order."""
+    return [path for layer in VIEW_LAYERS for path in sorted((SQL_DIR / layer).glob("*.sql"))]
+
+
+def define_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)define every view from its file, in one transaction."""
+    with transaction(con):
+        for path in view_files():
+            con.execute(path.read_text())
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -522,13 +562,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, sql in MIGRATIONS:
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         log.info("applied migration %d", version)
     return SCHEMA_VERSION

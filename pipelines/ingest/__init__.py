@@ -22,6 +22,7 @@ from typing import Iterable
 import duckdb
 import pyarrow as pa
 
+from .. import db
 from . import limits
 from .appointments import AppointmentsRejected, is_appointments_csv, read_appointments, save_appointments
 from .parse import ParsedFile, concat_chunks, one_file, parse_chunk, remember_known_files, shift_files
@@ -263,14 +264,12 @@ def _save_files(con, run_id: str, results: list[FileResult], tables: dict) -> No
     ``results[i]`` is the file whose rows carry ``file_idx == i`` in ``tables``.
     """
     try:
-        con.execute("BEGIN TRANSACTION")
-        counts = save_batch(con, tables)
-        for file_idx, result in enumerate(results):
-            result.counts = Counter({s: counts.get(file_idx, Counter())[s] for s in STATUSES})
-        _write_log(con, run_id, results)
-        con.execute("COMMIT")
+        with db.transaction(con):
+            counts = save_batch(con, tables)
+            for file_idx, result in enumerate(results):
+                result.counts = Counter({s: counts.get(file_idx, Counter())[s] for s in STATUSES})
+            _write_log(con, run_id, results)
     except Exception as error:  # anything: nothing of the batch may stay behind
-        con.execute("ROLLBACK")
         for result in results:
             result.counts = Counter()
         if len(results) > 1:
@@ -296,13 +295,8 @@ def _ingest_appointments(con, result: FileResult, data: bytes) -> None:
     except AppointmentsRejected as error:
         result.status, result.reason = "rejected", str(error)
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with db.transaction(con):
         new, unchanged = save_appointments(con, result.name, table)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     result.counts.update(new=new, unchanged=unchanged)
 
 

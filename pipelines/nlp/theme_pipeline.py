@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .. import db
 from . import themes
 from .embed import EMBEDDING_DIM
 
@@ -241,8 +242,7 @@ def _store_themes(con, scope: str, client_id: str | None, units: pd.DataFrame, e
     link_table = "text_client_themes" if scope == "client" else "text_caseload_themes"
     where = "scope = ? AND client_id IS NOT DISTINCT FROM ?"
     old_ids = [r[0] for r in con.execute(f"SELECT theme_id FROM themes WHERE {where}", [scope, client_id]).fetchall()]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with db.transaction(con):
         con.execute(f"DELETE FROM themes WHERE {where}", [scope, client_id])
         con.execute("DELETE FROM theme_quotes WHERE theme_id IN (SELECT unnest(?::VARCHAR[]))", [old_ids])
         if scope == "client":
@@ -254,10 +254,6 @@ def _store_themes(con, scope: str, client_id: str | None, units: pd.DataFrame, e
             _insert(con, "theme_quotes", pa.Table.from_pylist(quote_rows))
         if len(assigned):
             _insert(con, link_table, pa.Table.from_pandas(assigned, preserve_index=False))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _themes_arrow(rows: list[dict]) -> pa.Table:
