@@ -212,17 +212,9 @@ def caseload_status(path: Path, today: date) -> pd.DataFrame:
 @_cached
 def daily_measures(path: Path, client_id: str, tz: str) -> pd.DataFrame:
     """The client's daily series (day, measure, value, n): check-in scales and the mean
-    valence of what they wrote that day (pipelines.trends.daily_series)."""
-    values = _query(path, """
-        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value
-            FROM checkins WHERE client_id = $1
-        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM checkins WHERE client_id = $1
-        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM checkins WHERE client_id = $1
-        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM checkins
-            WHERE client_id = $1
-        UNION ALL SELECT client_id, written_at, 'valence', valence FROM analysis_texts
-            WHERE client_id = $1
-    """, [client_id])
+    valence of what they wrote that day, from the view analyze's trends read too."""
+    values = _query(path, 'SELECT client_id, "at", measure, value FROM measure_values WHERE client_id = ?',
+                    [client_id])
     return trends.daily_series(values, {client_id: tz})
 
 

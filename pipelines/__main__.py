@@ -12,7 +12,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Progress bars of model loading are noise in a command's report.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,12 +65,41 @@ def _analyze(args) -> int:
               file=sys.stderr)
         return 2
     con = db.connect(args.db)
+    bars = ProgressBars()
     try:
-        report = run_analysis(con)
+        report = run_analysis(con, progress=bars)
     finally:
+        bars.close()
         con.close()
     print(report.line())
     return 0
+
+
+class ProgressBars:
+    """A tqdm bar per analysis stage on stderr: stage, n/total, rate and time left.
+
+    Only on a terminal: a piped or logged run gets the one report line and nothing else.
+    """
+
+    def __init__(self, enabled: bool | None = None):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.bars: dict = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit="item", file=sys.stderr,
+                                          dynamic_ncols=True, leave=True)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import db
+from .stages import Progress, Stage, StageInput, run_client_stage, sql_fingerprints  # noqa: F401 (re-exported)
 from .nlp.embed import EMBEDDING_DIM, Encoder, default_encoder, text_key
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ class AnalysisReport:
     n_scored: int = 0
     clients_reclustered: int = 0
     caseload_reclustered: bool = False
-    clients_trended: int = 0
-    clients_clinical: int = 0        # clients whose rhythms, episodes and practice effects were recomputed
+    clients_per_stage: dict[str, int] = field(default_factory=dict)  # clients recomputed per client stage
+    failed_clients: dict[str, tuple[str, ...]] = field(default_factory=dict)  # client id -> stages skipped
     seconds: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -47,7 +48,19 @@ class AnalysisReport:
                 f"{self.n_scored} newly scored, {self.clients_reclustered} clients' themes rebuilt, "
                 f"caseload themes {'rebuilt' if self.caseload_reclustered else 'updated'}, "
                 f"{self.clients_trended} clients' trends refitted, "
-                f"{self.clients_clinical} clients' rhythms, episodes and practices recomputed ({timing})")
+                f"{self.clients_clinical} clients' rhythms, episodes and practices recomputed ({timing})"
+                + (f"; {len(self.failed_clients)} clients could not be analyzed and were skipped: "
+                   + ", ".join(f"{c} ({'/'.join(s)})" for c, s in sorted(self.failed_clients.items()))
+                   if self.failed_clients else ""))
+
+    @property
+    def clients_trended(self) -> int:
+        return self.clients_per_stage.get("trends", 0)
+
+    @property
+    def clients_clinical(self) -> int:
+        """Clients whose rhythms, episodes and practice effects were recomputed."""
+        return self.clients_per_stage.get("clinical", 0)
 
 
 class EmbeddingStore:
@@ -146,148 +159,22 @@ def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore)
     return len(keys)
 
 
-# What each client's trends are computed from (daily_measures), as queries with a client
-# filter slot, so that the unchanged-input check runs in DuckDB (sql_fingerprints) and
-# only changed clients' rows come into Python.
-TREND_INPUTS = {
-    "checkins": "SELECT client_id, checked_in_at, mood, stress, energy, sleep_hours FROM checkins",
-    "valence": """SELECT u.client_id, u.written_at, round(s.valence, 9) AS valence
-                  FROM text_units u JOIN text_signals s USING (text_key) WHERE s.valence IS NOT NULL""",
-    "zone": "SELECT client_id, timezone FROM clients",
-}
-
-
-def _client_filter(sql: str, clients: list[str] | None) -> tuple[str, list]:
-    """The query restricted to ``clients`` (None: all); DuckDB pushes the filter down."""
-    if clients is None:
-        return sql, []
-    return f"SELECT * FROM ({sql}) _rows WHERE client_id IN (SELECT unnest(?::VARCHAR[]))", [clients]
-
-
-def sql_fingerprints(con: duckdb.DuckDBPyConnection, queries: list[str]) -> dict[str, str]:
-    """Per client, a digest of its rows in each query, computed in DuckDB: the sum of row
-    hashes (order-free) and the row count per query, joined by '|'. Floats must be rounded
-    in the query (a mean can differ in its last bit with row order)."""
-    parts = [f"SELECT client_id, {i} AS part, sum(hash(t)::HUGEINT) AS digest, count(*) AS n "
-             f"FROM ({_client_filter(q, None)[0]}) t GROUP BY client_id" for i, q in enumerate(queries)]
-    by_client: dict[str, list[str]] = {}
-    for client_id, part, digest, n in con.execute(" UNION ALL ".join(parts)).fetchall():
-        by_client.setdefault(client_id, [""] * len(queries))[part] = f"{digest}:{n}"
-    return {client: "|".join(digests) for client, digests in sorted(by_client.items())}
-
-
-def daily_measures(con: duckdb.DuckDBPyConnection, clients: list[str] | None = None) -> pd.DataFrame:
-    """Daily series per client and measure: check-in scales and the valence of what they
-    wrote (all clients, or only ``clients``)."""
+def trend_tables(inputs) -> dict[str, pd.DataFrame]:
+    """The client_trends rows for the trends stage's inputs (values, zones)."""
     from . import trends
 
-    checkins_sql, params = _client_filter(TREND_INPUTS["checkins"], clients)
-    valence_sql, valence_params = _client_filter(TREND_INPUTS["valence"], clients)
-    values = con.execute(f"""
-        WITH c AS ({checkins_sql}), v AS ({valence_sql})
-        SELECT client_id, checked_in_at AS at, 'mood' AS measure, CAST(mood AS DOUBLE) AS value FROM c
-        UNION ALL SELECT client_id, checked_in_at, 'stress', stress FROM c
-        UNION ALL SELECT client_id, checked_in_at, 'energy', energy FROM c
-        UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM c
-        UNION ALL SELECT client_id, written_at, 'valence', valence FROM v
-    """, params + valence_params).df()
-    zones = dict(con.execute(*_client_filter(TREND_INPUTS["zone"], clients)).fetchall())
-    return trends.daily_series(values, zones)
+    zones = dict(zip(inputs["zones"]["client_id"], inputs["zones"]["timezone"]))
+    return {"client_trends": trends.client_trends(trends.daily_series(inputs["values"], zones))}
 
 
-def refresh_changed_clients(con: duckdb.DuckDBPyConnection, fingerprint_table: str, digests: dict[str, str],
-                            compute: Callable[[list[str]], dict[str, pd.DataFrame]]) -> int:
-    """Recompute the per-client tables of clients whose input digest changed (or who are gone).
-
-    ``compute(changed)`` returns {table: rows of those clients}; their old rows and those
-    of clients no longer in the input are replaced in one transaction, with the new
-    digests in ``fingerprint_table`` (client_id, fingerprint). Returns how many clients
-    were recomputed.
-    """
-    stored = dict(con.execute(f"SELECT client_id, fingerprint FROM {fingerprint_table}").fetchall())
-    changed = sorted(c for c, d in digests.items() if stored.get(c) != d)
-    gone = sorted(set(stored) - set(digests))
-    if not changed and not gone:
-        return 0
-    results = compute(changed)
-    fingerprints = pd.DataFrame({"client_id": pd.Series(changed, dtype="str"),
-                                 "fingerprint": pd.Series([digests[c] for c in changed], dtype="str")})
-    names = {table: f"new_{table}" for table in [*results, fingerprint_table]}
-    con.register("refreshed_clients", pd.DataFrame({"client_id": pd.Series(changed + gone, dtype="str")}))
-    for table, frame in [*results.items(), (fingerprint_table, fingerprints)]:
-        con.register(names[table], frame)
-    try:
-        with db.transaction(con):
-            for table, name in names.items():
-                con.execute(f"DELETE FROM {table} WHERE client_id IN (SELECT client_id FROM refreshed_clients)")
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
-    finally:
-        for name in ["refreshed_clients", *names.values()]:
-            con.unregister(name)
-    return len(changed)
-
-
-def update_trends(con: duckdb.DuckDBPyConnection) -> int:
-    """Refit the trends of clients whose daily series changed; returns how many were refitted."""
-    from . import trends
-
-    return refresh_changed_clients(
-        con, "trend_fingerprints", sql_fingerprints(con, list(TREND_INPUTS.values())),
-        lambda changed: {"client_trends": trends.client_trends(daily_measures(con, changed))})
-
-
-_LOCAL = "timezone(coalesce(cl.timezone, 'UTC'), {})"
-# What the clinical analyses read (see clinical_inputs), with a client filter slot and the
-# order that makes a client's frames deterministic.
-CLINICAL_INPUTS = {
-    "checkins": (f"""
-        SELECT c.client_id, c.checked_in_at AS at, {_LOCAL.format('c.checked_in_at')} AS local_at,
-               c.mood, c.stress, c.energy, c.checkin_id
-        FROM checkins c LEFT JOIN clients cl USING (client_id)""",
-                 "client_id, \"at\", checkin_id"),
-    "texts": (f"""
-        SELECT e.client_id, CAST({_LOCAL.format('e.written_at')} AS DATE) AS day, round(e.stress, 9) AS stress,
-               e.evidence, t.label AS theme, e.written_at, e.source, e.source_id
-        FROM text_evidence e LEFT JOIN clients cl USING (client_id)
-        LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
-        LEFT JOIN analysis_themes t ON t.theme_id = ct.theme_id""",
-              "client_id, written_at, source, source_id"),
-    "body": (f"""
-        SELECT b.client_id, CAST({_LOCAL.format('c.checked_in_at')} AS DATE) AS day,
-               b.location || ' ' || b.sensation AS sensation, b.intensity, c.checked_in_at, b.checkin_id,
-               b.position
-        FROM checkin_body_sensations b JOIN checkins c USING (client_id, checkin_id)
-        LEFT JOIN clients cl USING (client_id)""",
-             "client_id, checked_in_at, checkin_id, position"),
-    "practices": (f"""
-        SELECT p.client_id, p.practiced_at, CAST({_LOCAL.format('p.practiced_at')} AS DATE) AS day, p.kind,
-               p.stress_before, p.stress_after, p.helpful, p.practice_id
-        FROM practices p LEFT JOIN clients cl USING (client_id)""",
-                  "client_id, practiced_at, practice_id"),
-}
-_HELPER_COLUMNS = {"checkins": ["checkin_id"], "texts": ["written_at", "source", "source_id"], "body": ["checked_in_at", "checkin_id", "position"],
-                   "practices": ["practice_id"]}
-
-
-def clinical_inputs(con: duckdb.DuckDBPyConnection, clients: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """What the clinical analyses read, per client (all, or only ``clients``), with
-    client-local times and days.
+def clinical_tables(inputs) -> dict[str, pd.DataFrame]:
+    """The rows of client_rhythms, stress_episodes and practice_effects for these inputs.
 
     checkins (client_id, at, local_at, mood, stress, energy); texts (client_id, day, stress,
     evidence, theme: the client theme's label); body (client_id, day, sensation: 'chest
     tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
-    stress_after, helpful). Sorted, so equal inputs give equal results.
+    stress_after, helpful).
     """
-    out = {}
-    for name, (sql, order) in CLINICAL_INPUTS.items():
-        query, params = _client_filter(sql, clients)
-        frame = con.execute(f"SELECT * FROM ({query}) ORDER BY {order}", params).df()
-        out[name] = frame.drop(columns=_HELPER_COLUMNS.get(name, []))
-    return out
-
-
-def clinical_tables(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The rows of client_rhythms, stress_episodes and practice_effects for these inputs."""
     from . import clinical
 
     episodes = clinical.stress_episodes(clinical.daily_checkin_stress(inputs["checkins"]))
@@ -298,15 +185,34 @@ def clinical_tables(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     }
 
 
-def update_clinical(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute rhythms, stress episodes and practice effects of clients whose inputs changed."""
-    digests = sql_fingerprints(con, [sql for sql, _ in CLINICAL_INPUTS.values()])
-    return refresh_changed_clients(con, "clinical_fingerprints", digests,
-                                   lambda changed: clinical_tables(clinical_inputs(con, changed)))
+def client_stages() -> tuple[Stage, ...]:
+    """The per-client stages, in the order they run (clinical reads the themes' labels)."""
+    from . import clinical, trends
+
+    return (
+        Stage("trends", inputs=(StageInput("values", "client_id, measure, \"at\", value"),
+                                StageInput("zones", "client_id")),
+              compute=trend_tables, tables=("client_trends",), version=trends.VERSION),
+        Stage("clinical", inputs=(
+            StageInput("checkins", "client_id, \"at\", checkin_id", ("checkin_id",)),
+            StageInput("texts", "client_id, written_at, source, source_id", ("written_at", "source", "source_id")),
+            StageInput("body", "client_id, checked_in_at, checkin_id, position",
+                       ("checked_in_at", "checkin_id", "position")),
+            StageInput("practices", "client_id, practiced_at, practice_id", ("practice_id",))),
+              compute=clinical_tables, tables=("client_rhythms", "stress_episodes", "practice_effects"),
+              version=clinical.VERSION),
+    )
 
 
-def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:
-    """Embed, score and theme everything new; safe to run again at any time."""
+def stage(name: str) -> Stage:
+    """The per-client stage called ``name``."""
+    return next(s for s in client_stages() if s.name == name)
+
+
+def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None,
+                 progress: Progress | None = None) -> AnalysisReport:
+    """Embed, score and theme everything new, then run the per-client stages; safe to run
+    again at any time. ``progress(stage, done, total)`` is called as work is done."""
     from .nlp import theme_pipeline
 
     encoder = encoder or default_encoder()
@@ -332,13 +238,13 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     report.caseload_reclustered = outcome.caseload_reclustered
     report.seconds["themes"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    report.clients_trended = update_trends(con)
-    report.seconds["trends"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    report.clients_clinical = update_clinical(con)
-    report.seconds["clinical"] = time.perf_counter() - clock
+    for client_stage in client_stages():
+        clock = time.perf_counter()
+        outcome = run_client_stage(con, client_stage, progress)
+        report.clients_per_stage[client_stage.name] = outcome.recomputed
+        report.failed_clients.update({c: report.failed_clients.get(c, ()) + (client_stage.name,)
+                                      for c in outcome.failed})
+        report.seconds[client_stage.name] = time.perf_counter() - clock
 
     con.execute("INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [report.run_id, started, datetime.now(timezone.utc), report.n_texts, report.n_embedded,

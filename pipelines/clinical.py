@@ -33,6 +33,8 @@ from scipy import optimize, stats
 
 from .trends import PHI_MAX, interval_verdict
 
+# Bump when a rule changes stored rhythms, episodes or practice effects: all are recomputed once.
+VERSION = 1
 CONFIDENCE = 0.95
 ALPHA = 0.05
 

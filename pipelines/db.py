@@ -515,6 +515,17 @@ MIGRATIONS: list[tuple[int, str]] = [
     DROP VIEW IF EXISTS text_evidence;
     DROP VIEW IF EXISTS text_units;
     """),
+    (11, """
+    -- One table of per-client stage fingerprints (pipelines/stages.py): 'v<version>|<input
+    -- digests>', so a client is recomputed when its inputs or the stage's version change.
+    CREATE TABLE stage_fingerprints (
+        stage       VARCHAR NOT NULL,
+        client_id   VARCHAR NOT NULL,
+        fingerprint VARCHAR NOT NULL
+    );
+    DROP TABLE trend_fingerprints;
+    DROP TABLE clinical_fingerprints;
+    """),
 ]
 
 # Views in layers, as dbt lays them out: staging (rename and cast only) before marts.

@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+# Bump when a rule changes what a stored trend would be: every client is refitted once.
+VERSION = 1
 WINDOW_WEEKS = 8
 MIN_DAYS = 14  # fewer days than this and no row: not enough to say anything
 CONFIDENCE = 0.95

@@ -382,11 +382,12 @@ def test_analyze_writes_rhythms_episodes_and_practice_effects(analyzed_summary_c
 
 
 def test_unchanged_rerun_recomputes_no_client(analyzed_summary_client):
-    from pipelines.analyze import update_clinical
+    from pipelines.analyze import stage
+    from pipelines.stages import run_client_stage
 
     con, _ = analyzed_summary_client
     before = con.execute("SELECT * FROM stress_episodes ORDER BY episode_id").fetchall()
-    assert update_clinical(con) == 0
-    con.execute("DELETE FROM clinical_fingerprints")
-    assert update_clinical(con) == 1
+    assert run_client_stage(con, stage("clinical")).recomputed == 0
+    con.execute("DELETE FROM stage_fingerprints WHERE stage = 'clinical'")
+    assert run_client_stage(con, stage("clinical")).recomputed == 1
     assert con.execute("SELECT * FROM stress_episodes ORDER BY episode_id").fetchall() == before
