@@ -367,7 +367,7 @@ def worth_exploring(facts: BriefFacts, limit: int = MAX_PROMPTS) -> list[str]:
     if not facts.insights.empty:
         row = facts.insights.iloc[0]
         prompts.append(f"Their own realization on {row['day']:%-d %b}: "
-                       f"\u201c{_short(row.get('evidence') or row['text'], 90)}\u201d")
+                       f"\u201c{shorten(row.get('evidence') or row['text'], 90)}\u201d")
     return prompts[:limit]
 
 
@@ -378,98 +378,10 @@ def _first(values) -> str | None:
     return str(values[0]) if values else None
 
 
-def _short(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
-
-# --- printable brief ---------------------------------------------------------------------------------
-
-PRINT_CSS = """
-@page { size: A4; margin: 14mm 14mm 16mm 14mm; }
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; font-size: 10pt;
-       color: #222; line-height: 1.35; }
-h1 { font-size: 15pt; margin: 0 0 2pt 0; }
-h2 { font-size: 11pt; margin: 10pt 0 3pt 0; border-bottom: 1px solid #bbb; }
-.sub { color: #555; margin: 0 0 6pt 0; }
-.risk { border: 2px solid #b00020; padding: 4pt 6pt; margin: 4pt 0; }
-.risk b { color: #b00020; }
-table { border-collapse: collapse; width: 100%; }
-td, th { text-align: left; padding: 1pt 6pt 1pt 0; vertical-align: top; }
-ul { margin: 2pt 0 2pt 14pt; padding: 0; }
-li { margin: 1pt 0; }
-.quote { font-style: italic; }
-.note { color: #555; font-size: 8.5pt; margin-top: 10pt; }
-"""
-
-
-def brief_html(*, client_name: str, period: Period, prompts: list[str], risk: pd.DataFrame,
-               glance: list[tuple[str, str, str]], trend_lines: list[str], episodes: pd.DataFrame,
-               insights: pd.DataFrame, themes: pd.DataFrame, quotes: dict[str, list[str]],
-               body: pd.DataFrame, effects: pd.DataFrame, missing: list[str],
-               max_items: int = 5) -> str:
-    """A print-friendly brief (A4, two pages at most): the same facts as the page, as HTML
-    the browser prints or saves as PDF. Every client text is escaped."""
-    e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Brief: {e(client_name)}</title>"
-             f"<style>{PRINT_CSS}</style></head><body>",
-             f"<h1>Pre-session brief: {e(client_name)}</h1>",
-             f"<p class='sub'>Period: {e(period.label())}"
-             + (f" · next session {period.next_session:%a %-d %b %H:%M}" if period.next_session is not None else "")
-             + "</p>"]
-    parts.append("<h2>Risk flags</h2>")
-    if risk.empty:
-        parts.append("<p>No risk language detected in anything the client shared.</p>")
-    else:
-        for _, row in risk.head(max_items).iterrows():
-            tag = "new" if row["new"] else "earlier"
-            parts.append(f"<div class='risk'><b>{e(row['risk'].upper())}</b> · {row['day']:%-d %b %Y} · {tag}"
-                         f" · {e(str(row['basis']))}<br><span class='quote'>\u201c{e(str(row['evidence'] or row['text']))}\u201d</span></div>")
-        if len(risk) > max_items:
-            parts.append(f"<p>{len(risk) - max_items} more flag(s) in the app.</p>")
-    if prompts:
-        parts.append("<h2>Worth exploring today</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in prompts) + "</ul>")
-    if glance:
-        parts.append("<h2>At a glance</h2><table><tr><th>Measure</th><th>This period</th><th>Before</th></tr>"
-                     + "".join(f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>" for a, b, c in glance)
-                     + "</table>")
-    if trend_lines:
-        parts.append("<ul>" + "".join(f"<li>{e(t)}</li>" for t in trend_lines) + "</ul>")
-    if not episodes.empty:
-        parts.append("<h2>Stress episodes</h2><ul>")
-        for _, ep in episodes.head(3).iterrows():
-            parts.append(f"<li>{episode_line(ep)}</li>")
-        parts.append("</ul>")
-    if not insights.empty:
-        parts.append("<h2>Insight moments</h2><ul>")
-        for _, row in insights.head(max_items).iterrows():
-            parts.append(f"<li>{row['day']:%-d %b}: <span class='quote'>\u201c"
-                         f"{e(_short(row.get('evidence') or row['text'], 220))}\u201d</span></li>")
-        parts.append("</ul>")
-    active = themes[themes["n_period"] > 0].head(max_items) if not themes.empty else themes
-    if not active.empty:
-        parts.append("<h2>Themes this period</h2><ul>")
-        for _, row in active.iterrows():
-            quote = (quotes.get(row["theme_id"]) or [None])[0]
-            status = "" if row["status"] == "steady" else f" ({row['status']})"
-            parts.append(f"<li><b>{e(row['label'])}</b>{e(status)}: {texts_count(row['n_period'])}"
-                         + (f" · <span class='quote'>\u201c{e(_short(quote, 140))}\u201d</span>" if quote else "")
-                         + "</li>")
-        parts.append("</ul>")
-    if not body.empty:
-        parts.append("<h2>Body</h2><p>" + "; ".join(
-            f"{e(r['location'])} ({e(r['sensation'])}) ×{r['n']}, intensity {r['mean_intensity']:.1f}"
-            for _, r in body.head(5).iterrows()) + "</p>")
-    if not effects.empty and "verdict" in effects:
-        parts.append("<h2>Practices</h2><ul>" + "".join(
-            f"<li>{e(kind_words(r['kind']))}: {e(practice_phrase(r))}</li>"
-            for _, r in effects.head(5).iterrows()) + "</ul>")
-    if missing:
-        parts.append("<p class='note'>Not available for this client: " + e("; ".join(missing)) + "</p>")
-    parts.append("<p class='note'>Signals are computed from what the client chose to share and are for "
-                 "clinical review, not diagnosis. Confidential: contains protected health information.</p>")
-    parts.append("</body></html>")
-    return "".join(parts)
 
 
 def episode_line(ep: pd.Series) -> str:

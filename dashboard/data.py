@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.brief_model import BriefReads
 from pipelines import db, trends
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +161,15 @@ def appointments(path: Path) -> pd.DataFrame:
     return _query(path, """
         SELECT DISTINCT client_id, provider_id, starts_at FROM appointments ORDER BY starts_at
     """)
+
+
+@_cached
+def client_appointments(path: Path, client_id: str) -> pd.DataFrame:
+    """One client's appointments: provider and start (UTC), oldest first."""
+    return _query(path, """
+        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments WHERE client_id = ?
+        ORDER BY starts_at
+    """, [client_id])
 
 
 @_cached
@@ -351,3 +361,14 @@ def text_embeddings(path: Path, client_id: str) -> tuple[pd.DataFrame, np.ndarra
         return frame, np.zeros((0, 384), dtype=np.float32)
     vectors = np.vstack(frame.pop("embedding").to_numpy()).astype(np.float32)
     return frame, vectors
+
+
+def brief_reads(path: Path, client_id: str, tz: str) -> BriefReads:
+    """Everything the pre-session brief reads about one client (each read cached)."""
+    return BriefReads(
+        appointments=client_appointments(path, client_id), risk_flags=risk_flags(path, client_id),
+        daily=daily_measures(path, client_id, tz), activity_at=client_activity(path, client_id)["at"],
+        texts=texts(path, client_id), theme_weekly=theme_weekly(path, client_id),
+        theme_quotes=theme_quotes(path, client_id), episodes=stress_episodes(path, client_id),
+        practice_effects=practice_effects(path, client_id), trends=trend_verdicts(path, client_id),
+        rhythms=rhythms(path, client_id), body_sensations=body_sensations(path, client_id))

@@ -154,20 +154,6 @@ def test_worth_exploring_mentions_a_recent_flag_from_before_the_period():
     assert prompts == ["Risk language (urgent) on 19 Nov, before this period: was it followed up?"]
 
 
-def test_printable_brief_escapes_client_text_and_keeps_risk_first():
-    period = Period(date(2026, 11, 17), date(2026, 11, 20))
-    flags = flags_frame().assign(evidence=["<script>alert(1)</script>", "plan", "e3", "e4"])
-    risk = briefing.order_risk_flags(flags, TZ, period)
-    html = briefing.brief_html(
-        client_name="R. <b>M.</b>", period=period, prompts=["Ask about <sleep>"], risk=risk,
-        glance=[("Stress", "6.0", "4.0")], trend_lines=[], episodes=pd.DataFrame(),
-        insights=pd.DataFrame(), themes=pd.DataFrame(), quotes={}, body=pd.DataFrame(),
-        effects=pd.DataFrame(), missing=[])
-    assert "<script>" not in html and "&lt;script&gt;" in html and "R. &lt;b&gt;M.&lt;/b&gt;" in html
-    assert html.index("Risk flags") < html.index("Worth exploring") < html.index("At a glance")
-    assert "not diagnosis" in html
-
-
 def status_inputs():
     clients = pd.DataFrame({"client_id": ["a", "b"], "display_name": ["A", "B"], "provider_id": ["p", "p"],
                             "scope": ["raw", "summary"], "timezone": [TZ, "Europe/Berlin"]})
