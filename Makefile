@@ -11,7 +11,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser run test sample-data sample-db bench clean
+.PHONY: install browser run test test-fast sample-data sample-db bench clean
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ run: install $(DB)
 # INTERLUDE_REQUIRE_BROWSER: the browser test fails, rather than skips, if Chromium is missing.
 test: install browser
 	INTERLUDE_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+
+# Day-to-day: everything but the model, the analyzed sample and the browser (under 2 minutes).
+test-fast: install
+	$(PY) -m pytest -q -m "not slow and not model and not browser"
 
 # Regenerate the committed sample exports (deterministic).
 sample-data: install

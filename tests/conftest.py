@@ -35,6 +35,28 @@ _BASE_EXPORT = {
 }
 
 
+# --- Markers: `make test-fast` runs `-m "not slow and not model and not browser"` for day-to-day
+# work; `make test` and CI run everything. Marked here from what a test uses, so a new test is
+# marked without anyone remembering to: a real browser or server (browser), the analyzed sample
+# database or the embedding model (model), and anything that takes more than a few seconds (slow).
+BROWSER_FIXTURES = {"chromium_browser", "app_url"}
+MODEL_FIXTURES = {"sample_db_path"}
+MODEL_FUNCTIONS = ("embed_texts", "default_encoder", "Encoder", "TORCH")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        uses_model = fixtures & MODEL_FIXTURES or any(hasattr(module, name) for name in MODEL_FUNCTIONS)
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        if uses_model:
+            item.add_marker(pytest.mark.model)
+            item.add_marker(pytest.mark.slow)
+
+
 def make_checkin(i: int, **overrides) -> dict:
     checkin = {
         "checkin_id": f"ci-{i}", "at": f"2026-11-{10 + i % 5:02d}T21:0{i % 10}:00-06:00",
