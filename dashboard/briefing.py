@@ -14,6 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from pipelines.nlp import signals
+
 DEFAULT_PERIOD_DAYS = 14  # when the client has no earlier appointment
 BASELINE_WEEKS = 8
 # Insight score from which a text can be shown as an insight moment. On the sample's ground
@@ -73,10 +75,11 @@ def in_period(at: pd.Series, tz: str, period: Period) -> pd.Series:
 # --- risk -------------------------------------------------------------------------------
 
 def risk_basis(reason: str | None) -> str:
-    """'phrase' when a risk phrase carried the flag, 'model' when only the classifier did."""
-    if reason is None or (isinstance(reason, float) and np.isnan(reason)):
-        return "model"
-    return "model" if str(reason).startswith("model") else "phrase"
+    """The basis of a shown flag: signals.risk_basis, except that a flag with no recorded
+    basis reads as model-only (never stronger than what it rests on)."""
+    if isinstance(reason, float) and np.isnan(reason):
+        reason = None
+    return signals.risk_basis(reason) or "model"
 
 
 def order_risk_flags(flags: pd.DataFrame, tz: str, period: Period) -> pd.DataFrame:

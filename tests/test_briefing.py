@@ -280,3 +280,11 @@ def test_a_rising_theme_is_not_prompted_twice():
                            "rate_period": [15.8], "rate_before": [0.3], "status": ["rising"]})
     prompts = briefing.worth_exploring(briefing.BriefFacts(period=period, themes=themes))
     assert sum("money worries" in p for p in prompts) == 1
+
+
+def test_risk_basis_is_the_pipelines_one_and_a_flag_without_a_basis_reads_model_only():
+    from pipelines.nlp import signals
+
+    for reason in ("intent", "plan+model", "model:topic", "model:no_topic"):
+        assert briefing.risk_basis(reason) == signals.risk_basis(reason)
+    assert briefing.risk_basis(None) == briefing.risk_basis(float("nan")) == "model"
