@@ -254,7 +254,7 @@ CLINICAL_INPUTS = {
               "client_id, written_at, source, source_id"),
     "body": (f"""
         SELECT b.client_id, CAST({_LOCAL.format('c.checked_in_at')} AS DATE) AS day,
-               b.location || ' ' || b.sensation AS sensation, b.intensity, c.checked_in_at, b.checkin_id,
+               b.location, b.sensation, b.intensity, c.checked_in_at, b.checkin_id,
                b.position
         FROM checkin_body_sensations b JOIN checkins c USING (client_id, checkin_id)
         LEFT JOIN clients cl USING (client_id)""",
@@ -274,8 +274,8 @@ def clinical_inputs(con: duckdb.DuckDBPyConnection, clients: list[str] | None = 
     client-local times and days.
 
     checkins (client_id, at, local_at, mood, stress, energy); texts (client_id, day, stress,
-    evidence, theme: the client theme's label); body (client_id, day, sensation: 'chest
-    tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
+    evidence, theme: the client theme's label); body (client_id, day, location: 'chest',
+    sensation: 'tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
     stress_after, helpful). Sorted, so equal inputs give equal results.
     """
     out = {}

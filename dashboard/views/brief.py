@@ -164,7 +164,7 @@ with left:
     for _, ep in episodes.head(4).iterrows():
         with st.container(border=True):
             st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
-            for quote in briefing.first_items(ep.get("trigger_evidence"), 1):
+            for quote in briefing.first_items(ep.get("evidence_before_episode"), 1):
                 ui.quote(quote)
 
 # 6. Insight moments.
@@ -207,7 +207,7 @@ with left:
         when = "this period" if body_period == period else f"since {body_period.since:%-d %b}"
         st.plotly_chart(charts.body_map_figure(body, f"Where stress showed up in the body, {when}"),
                         width="stretch", config={"displayModeBar": False})
-# 9. Practices that helped, and those that did not.
+# 9. Practices: stress before and after each (an uncontrolled comparison, not an effect).
 with right:
     st.markdown("#### Practices")
     if effects.empty:
