@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from pipelines.nlp import signals
+from pipelines.clinical import BASELINE_WEEKS, HIGHER_AFTER, LOWER_AFTER
 
 DEFAULT_PERIOD_DAYS = 14  # when the client has no earlier appointment
-BASELINE_WEEKS = 8
 # Insight score from which a text can be shown as an insight moment. On the sample's ground
 # truth, 56 % of texts at >= 0.85 are planted insights (35 % at 0.8, 76 % at 0.9) with
 # about one per client-fortnight: the brief shows the strongest few, newest first.
@@ -145,6 +145,9 @@ def first_items(values, limit: int) -> list[str]:
     return [str(v) for v in list(values)[:limit]]
 
 
+TREND_DECIMALS = {"valence": 2}  # valence moves in hundredths a week (-1 ... +1 scale)
+
+
 def trend_phrase(row: pd.Series) -> str:
     """'Stress rising, about +0.8 points per week (95 % CI +0.3 to +1.3)' or 'no clear trend'."""
     name = MEASURE_WORDS.get(row["measure"], row["measure"])
@@ -152,8 +155,9 @@ def trend_phrase(row: pd.Series) -> str:
         return f"{name}: no clear trend over 8 weeks"
     unit = MEASURE_UNITS.get(row["measure"], "")
     unit = f" {unit}" if unit else ""
-    return (f"{name} {row['verdict']}, about {row['slope_per_week']:+.1f}{unit} per week "
-            f"(95 % CI {row['ci_low']:+.1f} to {row['ci_high']:+.1f})")
+    d = TREND_DECIMALS.get(row["measure"], 1)
+    return (f"{name} {row['verdict']}, about {row['slope_per_week']:+.{d}f}{unit} per week "
+            f"(95 % CI {row['ci_low']:+.{d}f} to {row['ci_high']:+.{d}f})")
 
 
 def is_concerning(measure: str, verdict: str) -> bool:
@@ -280,13 +284,29 @@ def last_episode_before(episodes: pd.DataFrame, period: Period) -> date | None:
     return None if earlier.empty else pd.Timestamp(earlier["start_day"].max()).date()
 
 
+_PART_OF_DAY_WORDS = {"morning": "in the morning", "afternoon": "in the afternoon",
+                      "evening": "in the evening", "night": "at night"}
+
+
+def rhythm_sentence(row) -> str:
+    """'Stress is highest on Sundays, about 2.1 points above their average' from a
+    client_rhythms row (measure, kind, peak, effect)."""
+    label = {"sleep_hours": "sleep"}.get(row["measure"], row["measure"])
+    effect = float(row["effect"])
+    when = _PART_OF_DAY_WORDS.get(row["peak"], row["peak"]) if row["kind"] == "part_of_day" else f"on {row['peak']}s"
+    unit = "hour" if row["measure"] == "sleep_hours" else "point"
+    size = f"{abs(effect):.1f}"
+    return (f"{label.capitalize()} is {'highest' if effect > 0 else 'lowest'} {when}, about {size} "
+            f"{unit}{'' if size == '1.0' else 's'} {'above' if effect > 0 else 'below'} their average")
+
+
 def rhythm_lines(rhythms: pd.DataFrame) -> list[str]:
     """The client's significant weekly or daily rhythms, strongest first, as sentences."""
     if rhythms.empty:
         return []
     rows = rhythms.assign(size=rhythms["effect"].abs()).sort_values("size", ascending=False)
-    return [str(d)[:1].upper() + str(d)[1:] + (" (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})")
-            for d, p in zip(rows["description"], rows["p_value"])]
+    return [rhythm_sentence(row) + (" (p < 0.001)" if row["p_value"] < 0.001 else f" (p = {row['p_value']:.3f})")
+            for _, row in rows.iterrows()]
 
 
 def kind_words(kind: str) -> str:
@@ -332,7 +352,7 @@ def worth_exploring(facts: BriefFacts, limit: int = MAX_PROMPTS) -> list[str]:
             prompts.append(trend_phrase(row).replace(" (95 % CI", " over 8 weeks (95 % CI"))
     if not facts.episodes.empty:
         ep = facts.episodes.iloc[0]
-        trigger = _first(ep.get("trigger_themes"))
+        trigger = _first(ep.get("themes_before_episode"))
         about = f" around {trigger}" if trigger else ""
         prompts.append(f"Stress episode {pd.Timestamp(ep['start_day']):%-d %b}"
                        f"–{pd.Timestamp(ep['end_day']):%-d %b}{about}: what happened, what helped?")
@@ -344,7 +364,7 @@ def worth_exploring(facts: BriefFacts, limit: int = MAX_PROMPTS) -> list[str]:
                            f"was {row['rate_before']:.1f})")
     if not facts.rhythms.empty:
         row = facts.rhythms.sort_values("p_value").iloc[0]
-        prompts.append(str(row["description"])[:1].upper() + str(row["description"])[1:])
+        prompts.append(rhythm_sentence(row))
     if facts.engaged_days and facts.engaged_days_before:
         (now, n), (before, m) = facts.engaged_days, facts.engaged_days_before
         if n and m and now / n < 0.5 * (before / m):
@@ -352,15 +372,15 @@ def worth_exploring(facts: BriefFacts, limit: int = MAX_PROMPTS) -> list[str]:
                            "what got in the way?")
     effects = facts.practice_effects
     if not effects.empty and "verdict" in effects:
-        helped = effects[effects["verdict"] == "helped"].sort_values("mean_change")
-        flat = effects[effects["verdict"] != "helped"].sort_values("n", ascending=False)
-        if len(helped):
-            row = helped.iloc[0]
-            prompts.append(f"{kind_words(row['kind']).capitalize()} lowers their stress "
+        lower = effects[effects["verdict"] == LOWER_AFTER].sort_values("mean_change")
+        flat = effects[effects["verdict"] != LOWER_AFTER].sort_values("n", ascending=False)
+        if len(lower):
+            row = lower.iloc[0]
+            prompts.append(f"Stress lower after {kind_words(row['kind'])} "
                            f"(about {row['mean_change']:+.1f} points, n = {row['n']}): build on it?")
         elif len(flat):
             row = flat.iloc[0]
-            prompts.append(f"{kind_words(row['kind']).capitalize()} shows no clear effect on stress "
+            prompts.append(f"{kind_words(row['kind']).capitalize()}: no clear change in stress after it "
                            f"(n = {row['n']}): try something else?")
     if len(prompts) < 3 and not facts.themes.empty:
         busiest = facts.themes[(facts.themes["n_period"] >= 3) & ~facts.themes["status"].isin(["new", "rising"])]
@@ -388,18 +408,18 @@ def shorten(text: str, limit: int) -> str:
 
 
 def episode_line(ep: pd.Series) -> str:
-    """One line per episode, escaped: when, trigger, body, what helped, how it ended."""
+    """One line per episode, escaped: when, themes written around it, body, practices, how it ended."""
     e = html.escape
     start, end = pd.Timestamp(ep["start_day"]), pd.Timestamp(ep["end_day"])
     when = f"{start:%-d %b}" + ("" if start == end else f"–{end:%-d %b}")
     bits = [f"<b>{when}</b>, peak stress {ep['peak_stress']:.0f}/10"]
-    trigger = _join(ep.get("trigger_themes"))
+    trigger = _join(ep.get("themes_before_episode"))
     if trigger:
         bits.append(f"around {e(trigger)}")
-    body = _join(ep.get("body_response"), 2)
+    body = _join([body_words(b) for b in _records(ep.get("body_response"))], 2)
     if body:
         bits.append(f"body: {e(body)}")
-    done = _join(ep.get("practices_done"), 2)
+    done = _join([practice_done_words(p) for p in _records(ep.get("practices_done"))], 2)
     if done:
         bits.append(f"did: {e(done)}")
     bits.append(resolution(ep))
@@ -417,17 +437,43 @@ def resolution(ep: pd.Series) -> str:
     return f"back to usual by {pd.Timestamp(day):%-d %b} ({days} days)"
 
 
+def _records(values) -> list[dict]:
+    """A STRUCT[] column's value as DuckDB returns it (list or array of dicts, or NULL)."""
+    if values is None or (isinstance(values, float) and np.isnan(values)):
+        return []
+    return [dict(v) for v in list(values)]
+
+
+def body_words(record: dict) -> str:
+    """'chest tightness (3x, intensity 7.0)' from a body_response record."""
+    return f"{record['location']} {record['sensation']} ({record['n']}x, intensity {record['mean_intensity']:.1f})"
+
+
+def practice_done_words(record: dict) -> str:
+    """'box breathing: stress 8 → 5' (or just the practice) from a practices_done record."""
+    kind = str(record["kind"]).replace("_", " ")
+    before, after = record.get("stress_before"), record.get("stress_after")
+    if before is None or after is None or pd.isna(before) or pd.isna(after):
+        return kind
+    return f"{kind}: stress {int(before)} → {int(after)}"
+
+
 def _join(values, limit: int = 3) -> str:
     if values is None or (isinstance(values, float) and np.isnan(values)):
         return ""
     return ", ".join(str(v) for v in list(values)[:limit])
 
 
+PRACTICE_VERDICT_WORDS = {LOWER_AFTER: "stress lower after", HIGHER_AFTER: "stress higher after",
+                          "no_clear_change": "no clear change"}
+
+
 def practice_phrase(row: pd.Series) -> str:
-    """'stress 7.2 → 4.1 (−3.1, 95 % CI −3.8 to −2.4, n = 9): helped'."""
+    """'stress 7.2 → 4.1 (−3.1, 95 % CI −3.8 to −2.4, n = 9): stress lower after'."""
+    verdict = PRACTICE_VERDICT_WORDS.get(row["verdict"], str(row["verdict"]).replace("_", " "))
     return (f"stress {row['mean_before']:.1f} → {row['mean_after']:.1f} "
             f"({row['mean_change']:+.1f}, 95 % CI {row['ci_low']:+.1f} to {row['ci_high']:+.1f}, "
-            f"n = {int(row['n'])}): {str(row['verdict']).replace('_', ' ')}")
+            f"n = {int(row['n'])}): {verdict}")
 
 
 # --- today: every client's one-line status ------------------------------------------------------------

@@ -202,7 +202,8 @@ def practice_chart(effects: pd.DataFrame, title: str = "Stress change with each 
     if not effects.empty:
         rows = effects.sort_values("mean_change", ascending=False)
         labels = [f"{str(k).replace('_', ' ')} (n = {int(n)})" for k, n in zip(rows["kind"], rows["n"])]
-        colours = [GREEN if v == "helped" else (VERMILLION if v == "worse" else GREY) for v in rows["verdict"]]
+        colours = [GREEN if v == "lower_after" else (VERMILLION if v == "higher_after" else GREY)
+                   for v in rows["verdict"]]
         traces.append(dict(
             type="scatter", x=rows["mean_change"], y=labels, mode="markers", marker=dict(size=11, color=colours),
             error_x=dict(type="data", symmetric=False, array=rows["ci_high"] - rows["mean_change"],

@@ -171,8 +171,8 @@ def clinical_tables(inputs) -> dict[str, pd.DataFrame]:
     """The rows of client_rhythms, stress_episodes and practice_effects for these inputs.
 
     checkins (client_id, at, local_at, mood, stress, energy); texts (client_id, day, stress,
-    evidence, theme: the client theme's label); body (client_id, day, sensation: 'chest
-    tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
+    evidence, theme: the client theme's label); body (client_id, day, location: 'chest',
+    sensation: 'tightness', intensity); practices (client_id, practiced_at, day, kind, stress_before,
     stress_after, helpful).
     """
     from . import clinical

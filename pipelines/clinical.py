@@ -8,7 +8,9 @@ here opens the database. Every function returns a new frame and leaves its input
     check-ins in local time                           --client_rhythms-->  weekday / part-of-day rhythms
     one client's daily series                         --change_since-->    change since a date (on demand)
     daily check-in stress                             --stress_episodes--> episodes, + episode_context
-    practices                                         --practice_effects-> does a practice help this client
+    practices                                         --practice_effects-> stress before vs after a practice
+
+Tables hold numbers and codes; the dashboard words them (dashboard/briefing.py).
 
 Statistics shared by the rhythms and ``change_since``: a regression with AR(1) errors in
 *continuous time* (the correlation of two observations t days apart is phi**t, an
@@ -31,11 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .trends import PHI_MAX, interval_verdict
+from .trends import CONFIDENCE, PHI_MAX, interval_verdict
 
-# Bump when a rule changes stored rhythms, episodes or practice effects: all are recomputed once.
-VERSION = 1
-CONFIDENCE = 0.95
+VERSION = 2  # bump when a rule below changes: every client's rows are recomputed
 ALPHA = 0.05
 
 # --- weekly series and engagement --------------------------------------------------
@@ -195,7 +195,7 @@ PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 MIN_WEEKS = 6         # fewer weeks of check-ins and no rhythm is reported
 MIN_PER_LEVEL = 3     # each weekday (part of day) needs this many check-ins
 TREND_KNOT_DAYS = 28  # the detrending spline bends at most once every 4 weeks
-RHYTHM_COLUMNS = ("client_id", "measure", "kind", "peak", "effect", "p_value", "n_obs", "description")
+RHYTHM_COLUMNS = ("client_id", "measure", "kind", "peak", "effect", "p_value", "n_obs")
 
 
 def part_of_day(hour: pd.Series) -> pd.Series:
@@ -335,21 +335,6 @@ def _peak_day_by_part(frame: pd.DataFrame, t: np.ndarray, y: np.ndarray, x_day: 
     return f"{day} {parts[k]}", float(cells[k])
 
 
-_LABELS = {"sleep_hours": "sleep"}
-_PLURAL_PART = {"morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening",
-                "night": "at night"}
-
-
-def rhythm_description(measure: str, kind: str, peak: str, effect: float) -> str:
-    """'stress is highest on Sunday evenings, about 2.1 points above their average'."""
-    label = _LABELS.get(measure, measure)
-    when = _PLURAL_PART[peak] if kind == "part_of_day" else f"on {peak}s"
-    unit = "hour" if measure == "sleep_hours" else "point"
-    size = f"{abs(effect):.1f}"
-    return (f"{label} is {'highest' if effect > 0 else 'lowest'} {when}, about {size} "
-            f"{unit}{'' if size == '1.0' else 's'} {'above' if effect > 0 else 'below'} their average")
-
-
 def client_rhythms(checkins: pd.DataFrame, measures: tuple[str, ...] = RHYTHM_MEASURES) -> pd.DataFrame:
     """Significant rhythms per client, measure and kind (the ``client_rhythms`` rows).
 
@@ -366,42 +351,10 @@ def client_rhythms(checkins: pd.DataFrame, measures: tuple[str, ...] = RHYTHM_ME
             for fit in fit_rhythms(present["local_at"], present["at"], present[measure]):
                 if fit.p_value < ALPHA:
                     rows.append({"client_id": client_id, "measure": measure, "kind": fit.kind, "peak": fit.peak,
-                                 "effect": fit.effect, "p_value": fit.p_value, "n_obs": fit.n_obs,
-                                 "description": rhythm_description(measure, fit.kind, fit.peak, fit.effect)})
+                                 "effect": fit.effect, "p_value": fit.p_value, "n_obs": fit.n_obs})
     frame = pd.DataFrame(rows, columns=list(RHYTHM_COLUMNS))
     return frame.astype({"client_id": "str", "measure": "str", "kind": "str", "peak": "str", "effect": "float64",
-                         "p_value": "float64", "n_obs": "int32", "description": "str"})
-
-
-def simulate_checkins(rng: np.random.Generator, *, weeks: int = 12, phi: float = 0.7, sd: float = 1.2,
-                      present: float = 0.8, evening_share: float = 0.5, rhythm: dict | None = None,
-                      slope_per_week: float = 0.0, level: float = 5.0, start: str = "2026-05-04",
-                      client_id: str = "sim") -> pd.DataFrame:
-    """Check-ins of a simulated client: AR(1) daily noise (phi per day, marginal sd),
-    a trend, and an optional ``rhythm`` {weekday index or (weekday, part): stress delta}.
-
-    Morning check-ins fall at 7-10 h, evening ones at 19-22 h local time (UTC here).
-    """
-    rhythm = rhythm or {}
-    n = 7 * weeks
-    noise = np.empty(n)
-    noise[0] = rng.normal(0, sd)
-    shocks = rng.normal(0, sd * math.sqrt(1 - phi ** 2), n)
-    for i in range(1, n):
-        noise[i] = phi * noise[i - 1] + shocks[i]
-    days = pd.date_range(start, periods=n, freq="D")
-    rows = []
-    for i, day in enumerate(days):
-        if rng.random() >= present:
-            continue
-        part = "evening" if rng.random() < evening_share else "morning"
-        hour = rng.uniform(19, 22) if part == "evening" else rng.uniform(7, 10)
-        delta = rhythm.get(day.weekday(), 0.0) + rhythm.get((day.weekday(), part), 0.0)
-        value = level + slope_per_week * (i - n / 2) / 7 + noise[i] + delta
-        local = day + pd.Timedelta(hours=hour)
-        rows.append({"client_id": client_id, "local_at": local, "at": local.tz_localize("UTC"),
-                     "stress": value})
-    return pd.DataFrame(rows)
+                         "p_value": "float64", "n_obs": "int32"})
 
 
 # --- change since a date -----------------------------------------------------------
@@ -589,23 +542,26 @@ def _client_episodes(client_id: str, rows: pd.DataFrame) -> list[dict]:
 
 MAX_THEMES = 3
 MAX_EVIDENCE = 3
-TRIGGER_LEAD_DAYS = 2  # what a client wrote this many days before an episode may be its trigger
-CONTEXT_COLUMNS = ("trigger_themes", "trigger_evidence", "body_response", "practices_done")
+LEAD_DAYS = 2  # what a client wrote from this many days before an episode's start to its end
+CONTEXT_COLUMNS = ("themes_before_episode", "evidence_before_episode", "body_response", "practices_done")
 
 
 def episode_context(episodes: pd.DataFrame, texts: pd.DataFrame, body: pd.DataFrame,
                     practices: pd.DataFrame) -> pd.DataFrame:
-    """Episodes with what the client wrote, felt in the body and did, as readable lists.
+    """Episodes with what the client wrote around them, felt in the body and did, as lists
+    of labels, quotes and records (no sentences: the dashboard words them).
 
-    - trigger_themes: labels of the client themes of texts from 2 days before the start
-      to the end, most frequent first (at most 3).
-    - trigger_evidence: the evidence sentences of those texts, highest stress first (3).
-    - body_response: body sensations logged in check-ins during the episode, most
-      frequent first: 'chest tightness (3x, intensity 7.0)'.
-    - practices_done: practices during the episode: 'box breathing: stress 8 → 5'.
+    - themes_before_episode: labels of the client themes of texts from ``LEAD_DAYS`` before
+      the start to the end, most frequent first (at most 3). They co-occur with the
+      episode; nothing here says they caused it.
+    - evidence_before_episode: the evidence sentences of those texts, highest stress first (3).
+    - body_response: body sensations logged in check-ins during the episode, one record
+      {location, sensation, n, mean_intensity} per location and sensation, most frequent first.
+    - practices_done: practices during the episode, {kind, stress_before, stress_after}
+      (ratings NULL when not given), in time order.
 
     ``texts``: client_id, day, stress, evidence, theme (label or None); ``body``: client_id,
-    day, sensation, intensity; ``practices``: client_id, day, practiced_at, kind,
+    day, location, sensation, intensity; ``practices``: client_id, day, practiced_at, kind,
     stress_before, stress_after.
     """
     lists = {c: [] for c in CONTEXT_COLUMNS}
@@ -617,13 +573,13 @@ def episode_context(episodes: pd.DataFrame, texts: pd.DataFrame, body: pd.DataFr
     for ep in episodes.itertuples(index=False):
         start, end = pd.Timestamp(ep.start_day), pd.Timestamp(ep.end_day)
         t = by_client["texts"].get(ep.client_id, empty)
-        t = t[(t["day"] >= start - pd.Timedelta(days=TRIGGER_LEAD_DAYS)) & (t["day"] <= end)]
-        lists["trigger_themes"].append(_top_themes(t))
-        lists["trigger_evidence"].append(_top_evidence(t))
+        t = t[(t["day"] >= start - pd.Timedelta(days=LEAD_DAYS)) & (t["day"] <= end)]
+        lists["themes_before_episode"].append(_top_themes(t))
+        lists["evidence_before_episode"].append(_top_evidence(t))
         b = by_client["body"].get(ep.client_id, empty)
-        lists["body_response"].append(_body_summary(b[(b["day"] >= start) & (b["day"] <= end)]))
+        lists["body_response"].append(_body_records(b[(b["day"] >= start) & (b["day"] <= end)]))
         p = by_client["practices"].get(ep.client_id, empty)
-        lists["practices_done"].append(_practice_lines(p[(p["day"] >= start) & (p["day"] <= end)]))
+        lists["practices_done"].append(_practice_records(p[(p["day"] >= start) & (p["day"] <= end)]))
     return episodes.assign(**lists)
 
 
@@ -643,38 +599,38 @@ def _top_evidence(texts: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(ranked["evidence"]))[:MAX_EVIDENCE]
 
 
-def _body_summary(body: pd.DataFrame) -> list[str]:
+def _body_records(body: pd.DataFrame) -> list[dict]:
     if body.empty:
         return []
-    grouped = body.groupby("sensation").agg(n=("intensity", "size"), intensity=("intensity", "mean"))
-    grouped = grouped.reset_index().sort_values(["n", "intensity", "sensation"], ascending=[False, False, True])
-    return [f"{r.sensation} ({r.n}x, intensity {r.intensity:.1f})" for r in grouped.itertuples()]
+    grouped = (body.groupby(["location", "sensation"], as_index=False)
+               .agg(n=("intensity", "size"), mean_intensity=("intensity", "mean"))
+               .sort_values(["n", "mean_intensity", "location", "sensation"],
+                            ascending=[False, False, True, True]))
+    return [{"location": str(r.location), "sensation": str(r.sensation), "n": int(r.n),
+             "mean_intensity": float(r.mean_intensity)} for r in grouped.itertuples()]
 
 
-def _practice_lines(practices: pd.DataFrame) -> list[str]:
+def _practice_records(practices: pd.DataFrame) -> list[dict]:
     if practices.empty:
         return []
-    lines = []
-    for r in practices.sort_values("practiced_at").itertuples():
-        kind = str(r.kind).replace("_", " ")
-        if pd.notna(r.stress_before) and pd.notna(r.stress_after):
-            lines.append(f"{kind}: stress {int(r.stress_before)} → {int(r.stress_after)}")
-        else:
-            lines.append(kind)
-    return lines
+    return [{"kind": str(r.kind),
+             "stress_before": int(r.stress_before) if pd.notna(r.stress_before) else None,
+             "stress_after": int(r.stress_after) if pd.notna(r.stress_after) else None}
+            for r in practices.sort_values("practiced_at").itertuples()]
 
 
 # --- practice effectiveness --------------------------------------------------------
 
 MIN_PRACTICES = 3
-HELPED, NO_EFFECT, WORSE = "helped", "no clear effect", "worse"
+# Codes for an uncontrolled before/after change, not for an effect of the practice.
+LOWER_AFTER, NO_CLEAR_CHANGE, HIGHER_AFTER = "lower_after", "no_clear_change", "higher_after"
 PRACTICE_COLUMNS = ("client_id", "kind", "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high",
                     "share_helpful", "verdict")
 
 
 def practice_effects(practices: pd.DataFrame) -> pd.DataFrame:
     """Per client and practice kind: the paired change in stress (after - before), its 95 %
-    t interval and a verdict, which needs at least ``MIN_PRACTICES`` rated sessions.
+    t interval and a verdict code, which needs at least ``MIN_PRACTICES`` rated sessions.
 
     Each session is its own before/after pair, so the paired t interval is the natural
     one; sessions are days apart and the change within a session is what is compared.
@@ -707,9 +663,6 @@ def practice_effects(practices: pd.DataFrame) -> pd.DataFrame:
 
 
 def practice_verdict(ci_low: float, ci_high: float) -> str:
-    """'helped' if the change's interval is entirely below 0, 'worse' if above, else no clear effect."""
-    if ci_high < 0:
-        return HELPED
-    if ci_low > 0:
-        return WORSE
-    return NO_EFFECT
+    """'lower_after' if the change's interval lies below 0, 'higher_after' if above, else
+    'no_clear_change'. Stress after a session, not an effect: there is no control."""
+    return interval_verdict(ci_low, ci_high, HIGHER_AFTER, LOWER_AFTER, NO_CLEAR_CHANGE)

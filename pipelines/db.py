@@ -515,6 +515,46 @@ MIGRATIONS: list[tuple[int, str]] = [
     DROP VIEW IF EXISTS text_evidence;
     DROP VIEW IF EXISTS text_units;
     """),
+    (9, """
+    -- Numbers and codes in the tables, words on the page (trends.VERSION 2, clinical.VERSION 2);
+    -- names that claim no more than the data show. The rows are derived: the fingerprints
+    -- are cleared so the next analyze recomputes every client with the new rules.
+    --
+    -- client_rhythms: the dashboard words a rhythm from measure, kind, peak and effect.
+    ALTER TABLE client_rhythms DROP COLUMN description;
+    -- stress_episodes: as in migration 6, except
+    --   themes_before_episode    client theme labels of texts from 2 days before start to end
+    --                            (co-occurrence, not a cause; was trigger_themes)
+    --   evidence_before_episode  up to 3 evidence sentences of those texts, highest stress first
+    --   body_response            one record per location and sensation logged in the episode,
+    --                            most frequent first: n check-ins, mean_intensity 1-10
+    --   practices_done           practices in the episode, in time order; ratings 0-10 or NULL
+    DROP TABLE stress_episodes;
+    CREATE TABLE stress_episodes (
+        client_id               VARCHAR NOT NULL,
+        episode_id              VARCHAR NOT NULL,
+        start_day               DATE NOT NULL,
+        end_day                 DATE NOT NULL,
+        peak_day                DATE NOT NULL,
+        peak_stress             DOUBLE NOT NULL,
+        baseline_stress         DOUBLE NOT NULL,
+        n_days                  INTEGER NOT NULL,
+        status                  VARCHAR NOT NULL,
+        resolved_day            DATE,
+        themes_before_episode   VARCHAR[] NOT NULL,
+        evidence_before_episode VARCHAR[] NOT NULL,
+        body_response           STRUCT(location VARCHAR, sensation VARCHAR, n INTEGER,
+                                       mean_intensity DOUBLE)[] NOT NULL,
+        practices_done          STRUCT(kind VARCHAR, stress_before INTEGER, stress_after INTEGER)[] NOT NULL
+    );
+    -- practice_effects.verdict: 'lower_after' | 'no_clear_change' | 'higher_after' (the 95 %
+    -- interval of stress after - before lies below 0, spans it, lies above it); NULL when
+    -- n < 3. An uncontrolled before/after change, not an effect of the practice.
+    UPDATE practice_effects SET verdict = CASE verdict WHEN 'helped' THEN 'lower_after'
+        WHEN 'worse' THEN 'higher_after' WHEN 'no clear effect' THEN 'no_clear_change' END;
+    DELETE FROM clinical_fingerprints;
+    DELETE FROM trend_fingerprints;
+    """),
     (11, """
     -- One table of per-client stage fingerprints (pipelines/stages.py): 'v<version>|<input
     -- digests>', so a client is recomputed when its inputs or the stage's version change.

@@ -126,7 +126,7 @@ with left:
     for _, ep in model.episodes.head(brief_model.MAX_EPISODE_CARDS).iterrows():
         with st.container(border=True):
             st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
-            for quote in briefing.first_items(ep.get("trigger_evidence"), 1):
+            for quote in briefing.first_items(ep.get("evidence_before_episode"), 1):
                 ui.quote(quote)
 
 # 6. Insight moments.
@@ -164,7 +164,7 @@ with left:
         when = "this period" if model.body_period == period else f"since {model.body_period.since:%-d %b}"
         st.plotly_chart(charts.body_map_figure(model.body, f"Where stress showed up in the body, {when}"),
                         width="stretch", config={"displayModeBar": False})
-# 9. Practices: stress before and after each kind of practice.
+# 9. Practices: stress before and after each (an uncontrolled comparison, not an effect).
 with right:
     st.markdown("#### Practices")
     effects = model.practice_effects
