@@ -107,7 +107,7 @@ def test_rejected_file_leaves_nothing_and_others_still_ingest(con, tmp_path):
     report = ingest_paths(con, [write_export(tmp_path, bad), write_export(tmp_path, good)])
     assert [f.status for f in report.files] == ["rejected", "accepted"]
     assert report.files[0].reason == 'export ' + str(tmp_path / "exp-bad.json") + \
-        ': checkins[2].stress: expected an integer 0–10, got "high"'
+        ': checkins[2].stress: expected an integer 0–10, got text of 4 characters'
     assert con.execute("SELECT count(*) FROM checkins WHERE client_id = 'c-0099'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM clients WHERE client_id = 'c-0099'").fetchone()[0] == 0
     logged = con.execute("SELECT status, reason FROM ingest_log ORDER BY status").fetchall()
