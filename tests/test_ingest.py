@@ -127,7 +127,7 @@ def test_a_crash_while_saving_rolls_back_that_file_only(con, tmp_path, monkeypat
     monkeypatch.setattr("pipelines.ingest.save_batch", crash_on_client_1)
     report = ingest_paths(con, [write_export(tmp_path, e) for e in exports])
     assert [f.status for f in report.files] == ["accepted", "rejected", "accepted"]
-    assert "could not be saved (OSError); nothing from this file was kept" in report.files[1].reason
+    assert "could not be saved (an unexpected database error); nothing from this file was kept" in report.files[1].reason
     clients = con.execute("SELECT DISTINCT client_id FROM checkins ORDER BY 1").fetchall()
     assert clients == [("c-0",), ("c-2",)]
     assert con.execute("SELECT count(*) FROM exports WHERE client_id = 'c-1'").fetchone()[0] == 0
