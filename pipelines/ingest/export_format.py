@@ -476,6 +476,8 @@ def _describe_validation_error(data: bytes, error: msgspec.ValidationError) -> s
     segments = _segments(raw_path)
     field = next((s for s in reversed(segments) if isinstance(s, str)), "")
     value = _lookup(data, segments)
+    if value is _MISSING and "out of range" in what:   # a number no decoder holds
+        value = 10**_LARGEST_SHOWN_DIGITS
     if what.startswith("Expected `object`") and not path:
         return f"expected a JSON object at the top of the file, got {_describe_value(field, value)}"
     return f"{path or 'file'}: expected {_expected(field)}, got {_describe_value(field, value)}"
@@ -545,7 +547,8 @@ def _lookup(data: bytes, segments: list[str | int]):
 _MISSING = object()
 # Fields whose value is one of a fixed set: a wrong one is described, never shown.
 _FIXED_SETS = {"scope", "role", "format"}
-_LARGEST_SHOWN_NUMBER = 10**15
+_LARGEST_SHOWN_DIGITS = 15
+_LARGEST_SHOWN_NUMBER = 10**_LARGEST_SHOWN_DIGITS
 _SAFE_TEXT = re.compile(r"[0-9.:+ TZ-]{1,32}")   # digits and separators: a number or time, never words
 
 
