@@ -127,9 +127,10 @@ class EmbeddingStore:
 
 
 def text_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every client-authored text unit (see the ``text_units`` view), oldest first."""
+    """Every client-authored text unit (see the ``text_units`` view), oldest first; earlier
+    versions since revised are marked ``superseded`` (scored for risk, never themed)."""
     return con.execute("""
-        SELECT source, source_id, client_id, provider_id, conversation_id, written_at, text, text_key
+        SELECT source, source_id, client_id, provider_id, conversation_id, written_at, text, text_key, superseded
         FROM text_units ORDER BY client_id, written_at, source, source_id
     """).df()
 
@@ -233,7 +234,8 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     report.seconds["signals"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    outcome = theme_pipeline.update_themes(con, units, store)
+    current = units[~units["superseded"]].drop(columns="superseded").reset_index(drop=True)
+    outcome = theme_pipeline.update_themes(con, current, store)
     report.clients_reclustered = outcome.clients_reclustered
     report.caseload_reclustered = outcome.caseload_reclustered
     report.seconds["themes"] = time.perf_counter() - clock

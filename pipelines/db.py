@@ -515,6 +515,25 @@ MIGRATIONS: list[tuple[int, str]] = [
     DROP VIEW IF EXISTS text_evidence;
     DROP VIEW IF EXISTS text_units;
     """),
+    (8, """
+    -- What a client once wrote is never lost (docs/export-format/, rules beyond the schema):
+    -- every version of a client message, check-in note or conversation summary that is no
+    -- longer the record's current text, one row per record and distinct text. text_units
+    -- shows them, marked superseded, so their signals (and risk language) stay visible.
+    CREATE TABLE superseded_texts (
+        client_id       VARCHAR NOT NULL,
+        source          VARCHAR NOT NULL,   -- 'message' | 'note' | 'summary', as in text_units
+        record_id       VARCHAR NOT NULL,   -- message_id, checkin_id or conversation_id
+        conversation_id VARCHAR,
+        written_at      TIMESTAMPTZ NOT NULL,
+        text            VARCHAR NOT NULL,
+        text_key        VARCHAR NOT NULL,   -- md5(text)
+        export_id       VARCHAR NOT NULL,   -- the earliest export that carried this text
+        provider_id     VARCHAR,            -- whose share that export came through
+        exported_at     TIMESTAMPTZ NOT NULL,
+        superseded_at   TIMESTAMPTZ NOT NULL
+    );
+    """),
     (9, """
     -- Numbers and codes in the tables, words on the page (trends.VERSION 2, clinical.VERSION 2);
     -- names that claim no more than the data show. The rows are derived: the fingerprints

@@ -107,7 +107,7 @@ def test_rejected_file_leaves_nothing_and_others_still_ingest(con, tmp_path):
     report = ingest_paths(con, [write_export(tmp_path, bad), write_export(tmp_path, good)])
     assert [f.status for f in report.files] == ["rejected", "accepted"]
     assert report.files[0].reason == 'export ' + str(tmp_path / "exp-bad.json") + \
-        ': checkins[2].stress: expected an integer 0–10, got "high"'
+        ': checkins[2].stress: expected an integer 0–10, got text of 4 characters'
     assert con.execute("SELECT count(*) FROM checkins WHERE client_id = 'c-0099'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM clients WHERE client_id = 'c-0099'").fetchone()[0] == 0
     logged = con.execute("SELECT status, reason FROM ingest_log ORDER BY status").fetchall()
@@ -127,7 +127,7 @@ def test_a_crash_while_saving_rolls_back_that_file_only(con, tmp_path, monkeypat
     monkeypatch.setattr("pipelines.ingest.save_batch", crash_on_client_1)
     report = ingest_paths(con, [write_export(tmp_path, e) for e in exports])
     assert [f.status for f in report.files] == ["accepted", "rejected", "accepted"]
-    assert "could not be saved (OSError); nothing from this file was kept" in report.files[1].reason
+    assert "could not be saved (an unexpected database error); nothing from this file was kept" in report.files[1].reason
     clients = con.execute("SELECT DISTINCT client_id FROM checkins ORDER BY 1").fetchall()
     assert clients == [("c-0",), ("c-2",)]
     assert con.execute("SELECT count(*) FROM exports WHERE client_id = 'c-1'").fetchone()[0] == 0

@@ -63,6 +63,6 @@ def test_the_invalid_sample_export_is_rejected_with_a_clear_message(con):
     assert invalid, "sample_data/invalid/ holds the deliberately invalid export"
     report = ingest_paths(con, invalid)
     assert [f.status for f in report.files] == ["rejected"] * len(invalid)
-    assert report.files[0].reason.endswith('checkins[3].stress: expected an integer 0–10, got "high"')
+    assert report.files[0].reason.endswith('checkins[3].stress: expected an integer 0–10, got text of 4 characters')
     assert table_counts(con)["checkins"] == 0
     assert json.loads(invalid[0].read_text())["checkins"][3]["stress"] == "high"

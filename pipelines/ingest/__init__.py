@@ -12,21 +12,24 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import os
 import uuid
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
 import duckdb
+import msgspec
 import pyarrow as pa
 
 from .. import db
 from . import limits
 from .appointments import AppointmentsRejected, is_appointments_csv, read_appointments, save_appointments
-from .parse import ParsedFile, concat_chunks, one_file, parse_chunk, remember_known_files, shift_files
-from .save import STATUSES, save_batch
+from .parse import ParsedFile, concat_chunks, one_file, parse_chunk, shift_files, start_worker
+from .save import STATUSES, ExportIdConflict, save_batch
 from .sources import Source, SourceRejected, iter_sources
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,12 @@ class FileResult:
         if self.status == "accepted":
             parts = [f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s] or s != "stale"]
             text = ", ".join(parts)
-            if self.reason:
-                text += f" ({self.reason})"
+            notes = [self.reason] if self.reason else []
+            if self.counts["other_share"]:
+                notes.append(f"{self.counts['other_share']} revised via another share than the one that "
+                             "first sent the record; the earlier versions are kept")
+            if notes:
+                text += f" ({'; '.join(notes)})"
             return f"accepted  {self.name}: {text}"
         if self.status == "rejected":
             return f"rejected  {self.reason}"
@@ -105,8 +112,10 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
     con.execute(f"SET checkpoint_threshold = '{limits.INGEST_CHECKPOINT_THRESHOLD}'")
     try:
         stored = dict(con.execute("SELECT file_sha256, n_records FROM exports").fetchall())
+        held = {export_id: (client_id, provider_id) for export_id, client_id, provider_id
+                in con.execute("SELECT export_id, client_id, provider_id FROM exports").fetchall()}
         with _Parser(worker_after_bytes, stored) as parser:
-            report = _ingest(con, sources, batch_max_records, parser, stored)
+            report = _ingest(con, sources, batch_max_records, parser, stored, held)
         con.execute("CHECKPOINT")
         return report
     finally:
@@ -136,13 +145,24 @@ class _Parser:
     def submit(self, chunk: list[tuple[str, bytes | str]], n_bytes: int) -> Future:
         self.bytes_seen += n_bytes
         if self.pool is None and self.bytes_seen > self.worker_after_bytes:
-            self.pool = ProcessPoolExecutor(max_workers=limits.PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=remember_known_files, initargs=(dict(self.known),))
+            self._start_pool()
         if self.pool is not None:
-            return self.pool.submit(parse_chunk, chunk)
+            try:
+                return self.pool.submit(parse_chunk, chunk)
+            except BrokenProcessPool:  # the worker died (e.g. out of memory): start another
+                self._start_pool()
+                return self.pool.submit(parse_chunk, chunk)
         done: Future = Future()
         done.set_result(parse_chunk(chunk, self.known))
         return done
+
+    def _start_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        # The worker ends itself when this process ends, however it ends (start_worker).
+        self.pool = ProcessPoolExecutor(max_workers=limits.PARSE_WORKERS,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=start_worker, initargs=(dict(self.known), os.getpid()))
 
 
 @dataclass
@@ -154,7 +174,10 @@ class _Batch:
     n_records: int = 0
 
 
-def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[str, int]) -> IngestReport:
+def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[str, int],
+            held: dict[str, tuple[str, str]]) -> IngestReport:
+    """``stored``: sha256 → record count of files in the database; ``held``: export_id →
+    (client_id, provider_id) of exports in the database or accepted earlier in this run."""
     report = IngestReport(uuid.uuid4().hex, [])
     in_flight: deque[tuple[list[FileResult], Future, int]] = deque()
     chunk: list[tuple[str, bytes | str]] = []
@@ -179,10 +202,18 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
     def absorb_oldest() -> None:
         """Take the oldest parsed chunk into the batch; save the batch when it is full."""
         results, future, _ = in_flight.popleft()
-        parsed = future.result()
-        tables = shift_files(parsed.tables, len(batch.results))
-        accepted_any = False
-        for result, file in zip(results, parsed.files):
+        try:
+            parsed = future.result()
+        except Exception as error:  # the worker died or could not return: these files' verdict
+            log.error("ingest %s: parsing %d files failed (%s)", report.run_id[:8], len(results),
+                      type(error).__name__)
+            for result in results:
+                result.status = "rejected"
+                result.reason = (f"export {result.name}: could not be parsed (the parsing worker stopped); "
+                                 "nothing from this file was kept")
+            return
+        kept = []
+        for file_idx, (result, file) in enumerate(zip(results, parsed.files)):
             result.sha256 = file.sha256
             if not file.accepted:
                 result.status, result.reason = "rejected", file.reason
@@ -192,13 +223,21 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
                 result.counts["unchanged"] = file.n_records
                 result.reason = "already ingested"
                 continue
+            owner = held.setdefault(file.export_id, (file.client_id, file.provider_id))
+            if owner != (file.client_id, file.provider_id):
+                result.status, result.reason = "rejected", export_id_conflict(result.name, file.export_id)
+                continue
             result.export_id = file.export_id
             batch.results.append(result)
             batch.parsed.append(file)
             batch.n_records += file.n_records
-            accepted_any = True
-        if accepted_any:
-            batch.tables.append(tables)
+            kept.append(sum(1 for f in parsed.files[:file_idx] if f.accepted and not f.already_ingested))
+        if kept:
+            tables = parsed.tables
+            if len(kept) < sum(1 for f in parsed.files if f.accepted and not f.already_ingested):
+                # Some were refused here (export_id conflicts): keep only the others' rows.
+                tables = concat_chunks([shift_files(one_file(tables, i), n) for n, i in enumerate(kept)])
+            batch.tables.append(shift_files(tables, len(batch.results) - len(kept)))
         if batch.n_records >= batch_limit:
             save_batch_now()
 
@@ -226,8 +265,8 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
             else:
                 try:
                     payload = source.read()
-                except SourceRejected as error:
-                    result.status, result.reason = "rejected", f"file {source.name}: {error}"
+                except Exception as error:
+                    result.status, result.reason = "rejected", _read_failure(source.name, error)
                     continue
                 n_bytes = len(payload)
             chunk.append((source.name, payload))
@@ -243,16 +282,25 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
         save_batch_now()
         try:
             data = source.read()
-        except SourceRejected as error:
-            result.status, result.reason = "rejected", f"file {source.name}: {error}"
+        except Exception as error:
+            result.status, result.reason = "rejected", _read_failure(source.name, error)
             continue
         result.sha256 = hashlib.sha256(data).hexdigest()
-        _ingest_appointments(con, result, data)
+        try:
+            _ingest_appointments(con, result, data)
+        except Exception as error:  # rolled back by db.transaction: nothing of it is kept
+            log.error("ingest %s: appointments %s failed (%s)", report.run_id[:8], source.name,
+                      type(error).__name__)
+            result.counts = Counter()
+            result.status = "rejected"
+            result.reason = (f"appointments {source.name}: could not be saved (an unexpected error); "
+                             "nothing from this file was kept")
     submit_chunk()
     while in_flight:
         absorb_oldest()
     save_batch_now()
-    _log_unsaved(con, report)
+    with db.transaction(con):
+        _log_unsaved(con, report)
     for result in report.files:
         log.info("ingest %s: %s %s", report.run_id[:8], result.status, result.export_id or "-")
     return report
@@ -267,7 +315,8 @@ def _save_files(con, run_id: str, results: list[FileResult], tables: dict) -> No
         with db.transaction(con):
             counts = save_batch(con, tables)
             for file_idx, result in enumerate(results):
-                result.counts = Counter({s: counts.get(file_idx, Counter())[s] for s in STATUSES})
+                result.counts = Counter({s: 0 for s in STATUSES})
+                result.counts.update(counts.get(file_idx, Counter()))   # statuses, and other_share
             _write_log(con, run_id, results)
     except Exception as error:  # anything: nothing of the batch may stay behind
         for result in results:
@@ -277,12 +326,28 @@ def _save_files(con, run_id: str, results: list[FileResult], tables: dict) -> No
                 _save_files(con, run_id, [result], one_file(tables, file_idx))
             return
         result = results[0]
-        # The exception text may quote data; only its type is reported and logged.
+        result.status = "rejected"
+        if isinstance(error, ExportIdConflict):
+            result.reason = export_id_conflict(result.name, result.export_id)
+            return
+        # The exception text may quote data; only its type is logged.
         log.error("ingest %s: saving export %s failed (%s)", run_id[:8], result.export_id,
                   type(error).__name__)
-        result.status = "rejected"
-        result.reason = (f"export {result.name}: could not be saved ({type(error).__name__}); "
+        result.reason = (f"export {result.name}: could not be saved (an unexpected database error); "
                          "nothing from this file was kept")
+
+
+def export_id_conflict(name: str, export_id: str) -> str:
+    """The rejection of a file whose export_id is held for another client or provider."""
+    return (f"export {name}: export_id conflict: export_id {msgspec.json.encode(export_id).decode()} "
+            "is already held for another client or provider; nothing from this file was kept")
+
+
+def _read_failure(name: str, error: Exception) -> str:
+    if isinstance(error, SourceRejected):
+        return f"file {name}: {error}"
+    log.error("reading %s failed (%s)", name, type(error).__name__)
+    return f"file {name}: could not be read"
 
 
 def _ingest_appointments(con, result: FileResult, data: bytes) -> None:

@@ -1,21 +1,27 @@
 """The client export format, version 1.x, as typed structs, and its validation.
 
-The project's own copy of the contract (docs/export-format.md): every file that the
-format's JSON Schema accepts is accepted here, and every rejection names the file,
-the record, the field and what was expected, e.g.
-``export c-0042.json: checkins[3].stress: expected an integer 0–10, got "high"``.
-Messages carry ids, field paths and short scalar values, never free text (PHI).
+The project's own copy of the contract (docs/export-format/): every file that the
+format's JSON Schema accepts is accepted here (and its "Rules beyond the schema" are
+checked too), and every rejection names the file, the record, the field and what was
+expected, e.g. ``export c-0042.json: checkins[3].stress: expected an integer 0–10, got
+text of 4 characters``. Messages carry ids, field paths, numbers and timestamps, never a
+string a client could have typed (PHI): a wrong value of a fixed set is "not one of them".
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import zoneinfo
+from datetime import datetime, timezone
+from functools import lru_cache
 from operator import attrgetter
 from typing import Annotated, Literal
 
 import msgspec
+import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType
+
+from .limits import MAX_JSON_DEPTH
 
 TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -23,6 +29,9 @@ TIMESTAMP_PATTERN = (
 ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
 SUPPORTED_MAJOR_VERSION = 1
 MAX_TEXT_CHARS = 20_000
+# Timestamps are real instants in this range (UTC), by the contract's rules beyond the schema.
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST_INSTANT = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
 
 # Ids and timestamps are checked in bulk after decoding (see _semantic_problem): a regex per
 # value inside the decoder costs more than the rest of decoding together.
@@ -138,26 +147,133 @@ _decoder = msgspec.json.Decoder(Export)
 _header_decoder = msgspec.json.Decoder(_Header)
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def read_export(name: str, data: bytes) -> Export:
     """Decode and validate one export file's bytes, or raise ExportRejected naming what is wrong."""
+    if data.startswith(_UTF8_BOM):  # allowed and ignored (some Windows tools write one)
+        data = data[len(_UTF8_BOM):]
+    problem = encoding_problem(data) or depth_problem(data)
+    if problem:
+        raise ExportRejected(f"export {name}: {problem}")
     try:
         export = _decoder.decode(data)
     except msgspec.ValidationError as error:
         raise ExportRejected(f"export {name}: {_describe_validation_error(data, error)}") from None
     except msgspec.DecodeError as error:
         raise ExportRejected(f"export {name}: {_describe_decode_error(data, error)}") from None
+    except UnicodeDecodeError:  # invalid UTF-8 inside a string
+        raise ExportRejected(f"export {name}: {utf8_problem(data) or 'not UTF-8'}") from None
     problem = _semantic_problem(export)
     if problem:
         raise ExportRejected(f"export {name}: {problem}")
     return export
 
 
-# --- checks JSON Schema makes that typed decoding alone does not ---------------------------
+# --- encoding and nesting, before any parser walks the file ---------------------------------
+
+# Byte-order marks and the NUL patterns of a file starting with an ASCII character (RFC 4627).
+_OTHER_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
+def encoding_problem(data: bytes) -> str | None:
+    """'not UTF-8 (looks like UTF-16)' for a file in another Unicode encoding, else None.
+
+    Invalid UTF-8 bytes further in are found by the decoder (see ``utf8_problem``)."""
+    for mark, encoding in _OTHER_ENCODINGS:
+        if data.startswith(mark):
+            return f"not UTF-8 (looks like {encoding})"
+    head = data[:4]
+    if len(head) == 4 and head[0] and not head[1] and not head[2] and not head[3]:
+        return "not UTF-8 (looks like UTF-32)"
+    if len(head) == 4 and not head[0] and not head[1] and not head[2] and head[3]:
+        return "not UTF-8 (looks like UTF-32)"
+    if len(head) >= 2 and (bool(head[0]) != bool(head[1])):
+        return "not UTF-8 (looks like UTF-16)"
+    return None
+
+
+def utf8_problem(data: bytes) -> str | None:
+    """Where a file stops being UTF-8, naming a likely encoding, or None if it is UTF-8."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as error:
+        line, column = _line_column(data, error.start)
+    where = f"invalid byte at line {line}, column {column}"
+    if b"\x00" not in data:
+        try:
+            data.decode("cp1252")
+            return f"not UTF-8 (looks like Windows-1252 or Latin-1; {where})"
+        except UnicodeDecodeError:
+            pass
+    return f"not UTF-8 ({where})"
+
+
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_DEPTH_STEP = np.zeros(256, np.int32)
+_DEPTH_STEP[list(b"[{")] = 1
+_DEPTH_STEP[list(b"]}")] = -1
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deep arrays and objects nest in JSON text (brackets inside strings do not count).
+
+    Vectorized, as it runs on every file: escapes are dropped (a backslash pair, then an
+    escaped quote), every byte but quotes and brackets is deleted, and brackets after an
+    odd number of quotes are inside a string. Invalid JSON gives some number; the decoder
+    rejects it anyway."""
+    if data.count(b"[") + data.count(b"{") <= 1:
+        return int(b"[" in data or b"{" in data)
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    codes = np.frombuffer(data.translate(None, _NOT_STRUCTURE), np.uint8)
+    outside = (np.cumsum(codes == ord('"'), dtype=np.int64) & 1) == 0
+    return int(np.cumsum(_DEPTH_STEP[codes] * outside, dtype=np.int64).max(initial=0))
+
+
+def depth_problem(data: bytes) -> str | None:
+    if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH:
+        return None
+    depth = nesting_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        return (f"lists and objects nest {depth:,} levels deep, over the limit of {MAX_JSON_DEPTH} "
+                "(MAX_JSON_DEPTH)")
+    return None
+
+
+# --- checks JSON Schema makes that typed decoding alone does not, and the rules beyond it ----
 
 def _semantic_problem(export: Export) -> str | None:
     messages = _all_messages(export)
-    return (_bad_id(export, messages) or _bad_timestamp(export, messages) or _summary_with_messages(export)
-            or _duplicate_ids(export, messages))
+    return (_bad_id(export, messages) or _bad_timestamp(export, messages) or _bad_period(export)
+            or _bad_timezone(export) or _summary_with_messages(export) or _duplicate_ids(export, messages))
+
+
+@lru_cache(maxsize=1)
+def iana_time_zones() -> frozenset[str]:
+    """Names in the IANA time-zone database ('localtime' is a system link, not a name)."""
+    return frozenset(zoneinfo.available_timezones() - {"localtime"})
+
+
+def _bad_timezone(export: Export) -> str | None:
+    zone = export.client.timezone
+    if zone is UNSET or zone in iana_time_zones():
+        return None
+    return ("client.timezone: expected a name from the IANA time-zone database, like Europe/Berlin; "
+            "the value is not one of them")
+
+
+def _bad_period(export: Export) -> str | None:
+    period = export.share.period
+    if datetime.fromisoformat(period.start) <= datetime.fromisoformat(period.end):
+        return None
+    return (f"share.period.start: the period starts ({period.start}) after it ends "
+            f"(share.period.end {period.end})")
 
 
 def _duplicate_ids(export: Export, messages: list[Message]) -> str | None:
@@ -204,19 +320,25 @@ def _bad_timestamp(export: Export, messages: list[Message]) -> str | None:
     shapes = set("\n".join(values).translate(_DIGITS_TO_NINE).split("\n"))
     try:
         if all(_TIMESTAMP.match(shape) for shape in shapes):
-            for _ in map(datetime.fromisoformat, values):
-                pass
-            return None
-    except ValueError:
+            instants = list(map(datetime.fromisoformat, values))
+            if EARLIEST_INSTANT <= min(instants) and max(instants) <= LATEST_INSTANT:
+                return None
+    except (ValueError, OverflowError):
         pass
     for path, value in _timestamps(export):
         field = path.rsplit(".", 1)[-1]
         if not _TIMESTAMP.match(value):
             return f"{path}: expected {_expected(field)}, got {_describe_value(field, value)}"
         try:
-            datetime.fromisoformat(value)
-        except ValueError:
+            instant = datetime.fromisoformat(value)
+        except ValueError:  # only digits and separators here (the pattern matched): safe to show
             return f"{path}: expected a real date and time, got {_quote(value)}"
+        try:
+            in_range = EARLIEST_INSTANT <= instant <= LATEST_INSTANT
+        except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
+            in_range = False
+        if not in_range:
+            return f"{path}: expected a time between 1900-01-01 and 2100-12-31 (UTC), got {_quote(value)}"
     return None
 
 
@@ -320,10 +442,6 @@ _EXPECTED = {
 }
 _LISTS = {"checkins", "conversations", "practices", "messages", "emotions", "body"}
 _OBJECTS = {"client", "provider", "share", "period", "source_app"}
-# Free-text fields: their values may be PHI, so messages describe them, never quote them.
-_FREE_TEXT = {"note", "text", "summary", "title", "display_name", "name", "label", "location",
-              "sensation", "kind", "version", "timezone"}
-
 _ERROR_RE = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _MISSING_RE = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 _SEGMENT_RE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -358,6 +476,8 @@ def _describe_validation_error(data: bytes, error: msgspec.ValidationError) -> s
     segments = _segments(raw_path)
     field = next((s for s in reversed(segments) if isinstance(s, str)), "")
     value = _lookup(data, segments)
+    if value is _MISSING and "out of range" in what:   # a number no decoder holds
+        value = 10**_LARGEST_SHOWN_DIGITS
     if what.startswith("Expected `object`") and not path:
         return f"expected a JSON object at the top of the file, got {_describe_value(field, value)}"
     return f"{path or 'file'}: expected {_expected(field)}, got {_describe_value(field, value)}"
@@ -367,8 +487,8 @@ def _version_problem(header: _Header) -> str | None:
     if header.format is UNSET:
         return 'not a client export: the field "format" ("client-export") is missing'
     if header.format != "client-export":
-        return ('not a client export: the field "format" must be "client-export", got '
-                + _describe_value("format", header.format))
+        return 'not a client export: the field "format" is not "client-export"'
+
     version = header.format_version
     if isinstance(version, str):
         major = version.split(".", 1)[0]
@@ -381,6 +501,9 @@ def _version_problem(header: _Header) -> str | None:
 def _describe_decode_error(data: bytes, error: msgspec.DecodeError) -> str:
     if not data.strip():
         return "the file is empty"
+    not_utf8 = utf8_problem(data)
+    if not_utf8:
+        return not_utf8
     text = str(error)
     if text.startswith("JSON is malformed") or "truncated" in text:
         # msgspec names a byte offset: point to line and column, never quote content.
@@ -422,7 +545,11 @@ def _lookup(data: bytes, segments: list[str | int]):
 
 
 _MISSING = object()
-_MAX_QUOTED_CHARS = 24
+# Fields whose value is one of a fixed set: a wrong one is described, never shown.
+_FIXED_SETS = {"scope", "role", "format"}
+_LARGEST_SHOWN_DIGITS = 15
+_LARGEST_SHOWN_NUMBER = 10**_LARGEST_SHOWN_DIGITS
+_SAFE_TEXT = re.compile(r"[0-9.:+ TZ-]{1,32}")   # digits and separators: a number or time, never words
 
 
 def _describe_value(field: str, value) -> str:
@@ -432,17 +559,22 @@ def _describe_value(field: str, value) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < _LARGEST_SHOWN_NUMBER else "a number too large"
+    if isinstance(value, float):
+        return repr(value) if abs(value) < _LARGEST_SHOWN_NUMBER else "a number too large"
     if isinstance(value, list):
         return f"a list of {len(value)} items"
     if isinstance(value, dict):
         return "an object"
     if isinstance(value, str):
-        # Short codes like "high" help the admin; anything longer might be what a client wrote.
-        if field in _FREE_TEXT or len(value) > _MAX_QUOTED_CHARS:
-            return f"text of {len(value):,} characters"
-        return _quote(value)
+        # Any word might be what a client wrote ("I want to die" as a role): strings are
+        # shown only when they are digits and separators (a number or time in quotes).
+        if field in _FIXED_SETS:
+            return "a value that is not one of them"
+        if _SAFE_TEXT.fullmatch(value):
+            return _quote(value)
+        return f"text of {len(value):,} characters"
     return type(value).__name__
 
 

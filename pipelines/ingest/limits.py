@@ -10,6 +10,10 @@ MAX_ARCHIVE_UNCOMPRESSED_BYTES = 4 * GiB    # all members of one .zip, uncompres
 MAX_ARCHIVE_MEMBERS = 20_000                # entries in one .zip
 MAX_COMPRESSION_RATIO = 200                 # uncompressed : compressed, per member (zip bombs)
 RATIO_CHECK_MIN_BYTES = 1 * MiB             # tiny members may compress well without harm
+# Arrays and objects inside one another in an export. The format itself needs 5 levels
+# (export > conversations > conversation > messages > message); deeper files are refused
+# before any JSON parser walks them (a parser's recursion must never meet a hostile file).
+MAX_JSON_DEPTH = 32
 
 # Files are written to the database in batches of about this many records; each batch is
 # one transaction, and a batch that fails is retried file by file. The first batch holds

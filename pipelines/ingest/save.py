@@ -4,6 +4,13 @@ Semantics are those of ingesting the batch's files one after another: a record i
 ``new`` if no earlier version exists, ``unchanged`` if the current version has the same
 content, ``revised`` if its content differs and its export is newer (it replaces the
 stored one), and ``stale`` if its content differs but a newer export's version is kept.
+
+What a client once wrote is never lost: every version of a text (client message, check-in
+note, conversation summary) that is not the current one is kept in ``superseded_texts``,
+and the ``text_units`` view shows it marked ``superseded``. A revision that arrives through
+another share (provider) than the one that first sent the record is counted as
+``other_share`` for the report. An export_id held for another client or provider is an
+``ExportIdConflict``: nothing of the batch is written (the caller retries file by file).
 """
 
 from __future__ import annotations
@@ -20,18 +27,36 @@ from .normalize import TIMESTAMP_COLUMNS
 STATUSES = ("new", "unchanged", "revised", "stale")
 
 
+class ExportIdConflict(ValueError):
+    """An incoming export_id is held (stored, or in the same batch) for another client or provider."""
+
+
+@dataclass(frozen=True)
+class TextOf:
+    """Where a record keeps client-authored text, as the text_units view reads it."""
+    source: str              # text_units.source
+    text: str                # column holding the text
+    written_at: str          # column of when it was written
+    conversation_id: str     # SQL for the conversation (NULL for notes)
+    only: str = "TRUE"       # which rows are text units
+
+
 @dataclass(frozen=True)
 class RecordTable:
     table: str
     kind: str            # what record_revisions calls it
     key: str             # the export's id field
     children: tuple[str, ...] = ()   # tables replaced together with the record
+    text: TextOf | None = None
 
 
 RECORD_TABLES = (
-    RecordTable("checkins", "checkin", "checkin_id", ("checkin_emotions", "checkin_body_sensations")),
-    RecordTable("conversations", "conversation", "conversation_id"),
-    RecordTable("messages", "message", "message_id"),
+    RecordTable("checkins", "checkin", "checkin_id", ("checkin_emotions", "checkin_body_sensations"),
+                TextOf("note", "note", "checked_in_at", "NULL")),
+    RecordTable("conversations", "conversation", "conversation_id",
+                text=TextOf("summary", "summary", "started_at", "conversation_id")),
+    RecordTable("messages", "message", "message_id",
+                text=TextOf("message", "text", "sent_at", "conversation_id", "role = 'client'")),
     RecordTable("practices", "practice", "practice_id"),
 )
 
@@ -44,10 +69,11 @@ def save_batch(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> d
     counts: dict[int, Counter] = defaultdict(Counter)
     con.register("arrow_exports", tables["exports"])
     try:
+        _refuse_export_id_conflicts(con)
         # Whose records each file holds: joined onto every record row by file_idx.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE batch_files AS
-            SELECT file_idx, client_id, export_id, {_timestamp('exported_at')} AS exported_at
+            SELECT file_idx, client_id, provider_id, export_id, {_timestamp('exported_at')} AS exported_at
             FROM arrow_exports
         """)
         for spec in RECORD_TABLES:
@@ -56,6 +82,21 @@ def save_batch(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> d
     finally:
         con.unregister("arrow_exports")
     return counts
+
+
+def _refuse_export_id_conflicts(con) -> None:
+    """Raise ExportIdConflict if an export_id of the batch (``arrow_exports``) is held for
+    another client or provider, in the database or by another file of the batch."""
+    conflicts = con.execute("""
+        SELECT count(*) FROM (
+            SELECT export_id FROM arrow_exports a JOIN exports e USING (export_id)
+            WHERE e.client_id <> a.client_id OR e.provider_id <> a.provider_id
+            UNION ALL
+            SELECT export_id FROM arrow_exports GROUP BY export_id
+            HAVING count(DISTINCT (client_id, provider_id)) > 1)
+    """).fetchone()[0]
+    if conflicts:
+        raise ExportIdConflict(f"{conflicts} export_id conflict(s)")
 
 
 def _timestamp(column: str) -> str:
@@ -125,7 +166,8 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
                 SELECT v.client_id, v.{key}, v.file_idx, v.export_id, g.has_stored,
                        CASE WHEN v.file_idx = g.first_idx THEN 'new' ELSE 'unchanged' END AS status,
                        NULL::VARCHAR AS previous_export_id,
-                       v.file_idx = g.keeper_idx AS is_keeper
+                       v.file_idx = g.keeper_idx AS is_keeper,
+                       NULL::UBIGINT AS winning_hash
                 FROM versions v JOIN record_groups g USING (client_id, {key})
                 WHERE NOT g.differs AND v.file_idx >= 0
             ), differing AS (
@@ -154,16 +196,22 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
                         WHEN exported_at > previous.exported_at THEN 'revised'
                         ELSE 'stale' END,
                    previous.export_id,
-                   keeper = {{'e': exported_at, 'f': file_idx}}
+                   keeper = {{'e': exported_at, 'f': file_idx}},
+                   winning_hash
             FROM keyed
             WHERE file_idx >= 0
         """)
-        replaced = 0
-        for file_idx, status, n, n_replacing in con.execute(
-                "SELECT file_idx, status, count(*), count(*) FILTER (WHERE is_keeper AND has_stored) "
-                "FROM merged GROUP BY ALL").fetchall():
+        replaced, differing = 0, 0
+        for file_idx, status, n, n_replacing, n_differing in con.execute(
+                "SELECT file_idx, status, count(*), count(*) FILTER (WHERE is_keeper AND has_stored), "
+                "count(*) FILTER (WHERE winning_hash IS NOT NULL) FROM merged GROUP BY ALL").fetchall():
             counts[file_idx][status] += n
             replaced += n_replacing
+            differing += n_differing
+        if differing:  # records whose versions differ: few, so this costs nothing on the usual path
+            _count_other_share(con, spec, counts)
+            if spec.text is not None:
+                _keep_superseded_texts(con, spec)
         con.execute(f"""
             INSERT INTO record_revisions
             SELECT client_id, '{spec.kind}', {key}, previous_export_id, export_id, now()
@@ -190,10 +238,98 @@ def _merge_records(con, spec: RecordTable, tables: dict[str, pa.Table],
                 SEMI JOIN (SELECT file_idx, client_id, {key} FROM merged WHERE is_keeper) k
                     USING (file_idx, client_id, {key})
             """)
+        if differing and spec.text is not None:
+            # A text that is current again (A, then B, then A once more) is no longer superseded.
+            text = spec.text
+            con.execute(f"""
+                DELETE FROM superseded_texts s
+                USING {t} c, (SELECT DISTINCT client_id, {key} FROM merged WHERE winning_hash IS NOT NULL) d
+                WHERE s.source = '{text.source}' AND s.client_id = c.client_id AND s.record_id = c.{key}
+                  AND s.text = c.{text.text} AND d.client_id = c.client_id AND d.{key} = c.{key}
+            """)
     finally:
         con.unregister("arrow_batch")
         for child in spec.children:
             con.unregister(f"{child}_batch")
+
+
+def _version_providers_sql(spec: RecordTable, which: str) -> str:
+    """The ``versions`` rows of records in ``which`` (a query of client_id, key), each with
+    the provider whose share carried it (batch rows: their file; stored rows: their export)."""
+    key = spec.key
+    return f"""
+        SELECT v.*, coalesce(f.provider_id, e.provider_id) AS provider_id
+        FROM versions v
+        SEMI JOIN ({which}) w USING (client_id, {key})
+        LEFT JOIN batch_files f ON v.file_idx >= 0 AND f.file_idx = v.file_idx
+        LEFT JOIN exports e ON v.file_idx = -1 AND e.export_id = v.export_id AND e.client_id = v.client_id
+    """
+
+
+def _count_other_share(con, spec: RecordTable, counts: dict[int, Counter]) -> None:
+    """Count, per file, revisions arriving through another provider than the one that first
+    sent the record: the export with the earliest exported_at among every export known to
+    have carried a version of it (stored, earlier revisions, this batch)."""
+    key = spec.key
+    revised = f"SELECT DISTINCT client_id, {key} FROM merged WHERE status = 'revised'"
+    rows = con.execute(f"""
+        WITH known AS (
+            SELECT client_id, {key}, exported_at, export_id, provider_id
+            FROM ({_version_providers_sql(spec, revised)})
+            UNION ALL
+            SELECT r.client_id, r.record_id, e.exported_at, e.export_id, e.provider_id
+            FROM record_revisions r
+            JOIN exports e ON e.export_id = r.old_export_id AND e.client_id = r.client_id
+            JOIN ({revised}) d ON d.client_id = r.client_id AND d.{key} = r.record_id
+            WHERE r.record_kind = '{spec.kind}'
+        ), origins AS (
+            SELECT client_id, {key}, arg_min(provider_id, {{'e': exported_at, 'x': export_id}}) AS origin
+            FROM known GROUP BY ALL
+        )
+        SELECT m.file_idx, count(*)
+        FROM merged m JOIN batch_files f USING (file_idx)
+        JOIN origins o ON o.client_id = m.client_id AND o.{key} = m.{key}
+        WHERE m.status = 'revised' AND f.provider_id IS DISTINCT FROM o.origin
+        GROUP BY ALL
+    """).fetchall()
+    for file_idx, n in rows:
+        counts[file_idx]["other_share"] += n
+
+
+def _keep_superseded_texts(con, spec: RecordTable) -> None:
+    """Keep every text version of records whose versions differ that is not the winning one:
+    the stored version about to be replaced, and batch versions that lose (older or earlier
+    in the batch). Runs before stored rows are replaced; one row per record and text."""
+    t, key, text = spec.table, spec.key, spec.text
+    differing = f"SELECT DISTINCT client_id, {key} FROM merged WHERE winning_hash IS NOT NULL"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE losing AS
+        SELECT v.* FROM ({_version_providers_sql(spec, differing)}) v
+        JOIN (SELECT DISTINCT client_id, {key}, winning_hash FROM merged WHERE winning_hash IS NOT NULL) w
+            USING (client_id, {key})
+        WHERE v.content_hash <> w.winning_hash
+    """)
+    columns = (f"client_id, {key}, {text.conversation_id} AS conversation_id, {text.written_at} AS written_at, "
+               f"{text.text} AS text, export_id, exported_at")
+    con.execute(f"""
+        INSERT INTO superseded_texts
+        SELECT client_id, '{text.source}', {key}, arg_min(conversation_id, {{'e': exported_at, 'x': export_id}}),
+               arg_min(written_at, {{'e': exported_at, 'x': export_id}}), text,
+               md5(text), arg_min(export_id, {{'e': exported_at, 'x': export_id}}),
+               arg_min(provider_id, {{'e': exported_at, 'x': export_id}}), min(exported_at), now()
+        FROM (
+            SELECT s.*, l.provider_id FROM (SELECT {columns}, -1 AS file_idx FROM {t} WHERE {text.only}) s
+            JOIN losing l ON l.file_idx = -1 AND l.client_id = s.client_id AND l.{key} = s.{key}
+            UNION ALL
+            SELECT s.*, l.provider_id FROM (SELECT {columns}, file_idx FROM staged WHERE {text.only}) s
+            JOIN losing l ON l.file_idx = s.file_idx AND l.client_id = s.client_id AND l.{key} = s.{key}
+        ) v
+        WHERE text IS NOT NULL AND trim(text) <> ''
+          AND NOT EXISTS (SELECT 1 FROM superseded_texts k
+                          WHERE k.source = '{text.source}' AND k.client_id = v.client_id
+                            AND k.record_id = v.{key} AND k.text = v.text)
+        GROUP BY client_id, {key}, text
+    """)
 
 
 def _save_exports(con, exports: pa.Table) -> None:

@@ -7,6 +7,7 @@ exhaust memory or disk.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import zipfile
@@ -16,6 +17,8 @@ from typing import Callable, Iterator
 
 from . import limits
 from .limits import human_bytes
+
+log = logging.getLogger(__name__)
 
 EXPORT_SUFFIX = ".json"
 APPOINTMENTS_SUFFIX = ".csv"
@@ -44,15 +47,22 @@ class SourceRejected(ValueError):
 def iter_sources(paths) -> Iterator[Source]:
     """Every file under ``paths`` in a stable order; folders are walked, zips opened."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_symlink():
-            yield Source(str(raw), "skipped", note="symbolic links are not followed")
-        elif path.is_dir():
-            yield from _folder_sources(path, str(raw))
-        elif path.is_file():
-            yield from _file_sources(path, str(raw))
-        else:
-            yield Source(str(raw), "rejected", note="no such file or folder")
+        try:
+            yield from _path_sources(Path(raw), str(raw))
+        except Exception as error:  # e.g. a folder or archive that cannot be read: its verdict
+            log.error("listing %s failed (%s)", raw, type(error).__name__)
+            yield Source(str(raw), "rejected", note="could not be read (listing it failed)")
+
+
+def _path_sources(path: Path, shown: str) -> Iterator[Source]:
+    if path.is_symlink():
+        yield Source(shown, "skipped", note="symbolic links are not followed")
+    elif path.is_dir():
+        yield from _folder_sources(path, shown)
+    elif path.is_file():
+        yield from _file_sources(path, shown)
+    else:
+        yield Source(shown, "rejected", note="no such file or folder")
 
 
 def _folder_sources(folder: Path, shown: str) -> Iterator[Source]:

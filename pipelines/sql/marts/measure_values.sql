@@ -9,4 +9,5 @@ UNION ALL SELECT client_id, checked_in_at, 'energy', CAST(energy AS DOUBLE) FROM
 UNION ALL SELECT client_id, checked_in_at, 'sleep_hours', sleep_hours FROM c
 UNION ALL
 SELECT u.client_id, u.written_at, 'valence', round(s.valence, 9)
-FROM text_units u JOIN text_signals s USING (text_key);
+FROM text_units u JOIN text_signals s USING (text_key)
+WHERE NOT u.superseded;  -- an earlier version, since revised, is not a second value that day

@@ -4,3 +4,4 @@ SELECT e.client_id, CAST(timezone(coalesce(cl.timezone, 'UTC'), e.written_at) AS
 FROM text_evidence e LEFT JOIN clients cl USING (client_id)
 LEFT JOIN text_client_themes ct USING (source, source_id, client_id)
 LEFT JOIN analysis_themes t ON t.theme_id = ct.theme_id
+WHERE NOT e.superseded
