@@ -76,6 +76,12 @@ def _writer_or_wait(path: Path) -> writer.Writer:
         st.rerun()
 
 
+def write(job, *args):
+    """Run ``job(cursor, *args)`` as one of the app's writes (an upload page): one at a time
+    with the jobs the command line hands over; the next page load shows what it committed."""
+    return _writer_or_wait(database_path()).run(job, *args)
+
+
 def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
     with _writer_or_wait(path).cursor(timezone="UTC") as cursor:
         return cursor.execute(sql, params or []).df()

@@ -47,6 +47,7 @@ SOCKET_SUFFIX = ".writer.sock"
 SOCKET_MODE = 0o600
 MAX_REQUEST_BYTES = 16 * 1024 * 1024   # a request names files; 16 MiB is ~100k paths
 REQUEST_SECONDS = 10                   # a client has this long to send its request
+SEND_SECONDS = 30                      # a report line the command does not take by then ends its report
 CONNECT_SECONDS = 5                    # the CLI waits this long for an app that holds the lock to answer
 MAX_UNIX_PATH = 100                    # sun_path is 108 bytes on Linux, 104 on macOS
 
@@ -331,7 +332,8 @@ class _Handler(socketserver.StreamRequestHandler):
             raise ValueError("no request within the time allowed") from None
         if len(raw) > MAX_REQUEST_BYTES:
             raise ValueError("request too large")
-        self.request.settimeout(None)
+        # A command that stops reading its report cannot hold the write lock for long.
+        self.request.settimeout(SEND_SECONDS)
         try:
             request = json.loads(raw)
         except ValueError:
@@ -346,11 +348,13 @@ class _Handler(socketserver.StreamRequestHandler):
         return request
 
     def _send(self, **message) -> None:
+        if getattr(self, "gone", False):
+            return
         try:
             self.wfile.write(json.dumps(message).encode() + b"\n")
             self.wfile.flush()
-        except OSError:
-            pass   # the command was interrupted; the job goes on (writes are transactions)
+        except OSError:   # the command was interrupted or stopped reading: the job goes on
+            self.gone = True
 
 
 def _same_user(sock: socket.socket) -> bool:
