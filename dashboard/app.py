@@ -10,7 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from dashboard import data  # noqa: E402
+
 st.set_page_config(page_title="Interlude", page_icon=":material/spa:", layout="wide")
+# The app holds the database's one read-write connection and takes the writes the command
+# line hands over (pipelines/writer.py): opened on the first page run of the process.
+data.open_database()
 
 pages = {
     "Clinician": [

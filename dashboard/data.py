@@ -1,11 +1,13 @@
 """The only place the app reads the database.
 
-Every query runs on its own cursor of one read-only connection per process (a DuckDB
-connection must not be shared across Streamlit's script threads). Sign-in, roles and
-the audit trail will scope queries here (`_query` is the single door), so pages never
-open the database themselves. Results are cached per database file and arguments, so
-a page rerun (a widget click) reads nothing again; the cache expires after
-`CACHE_SECONDS` so a fresh ingest or analyze shows up without restarting the app.
+The app process owns the database's one read-write connection (pipelines/writer.py,
+opened once per process) and every query runs on its own cursor of it: DuckDB shows each
+cursor the last committed state, so a page drawn while an ingest or analyze runs (handed
+over by the command line, or from an upload) shows the data as it was before, never an
+error. Sign-in, roles and the audit trail will scope queries here (`_query` is the single
+door), so pages never open the database themselves. Results are cached per database
+file, arguments and data generation (a counter every finished write bumps), so a page
+rerun reads nothing again and the next page load after a write reads the new data.
 
 Timestamps come back in UTC; `local_dates` turns them into the client's own calendar
 days, which is what every clinical view counts in.
@@ -14,6 +16,7 @@ days, which is what every clinical view counts in.
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.brief_model import BriefReads
-from pipelines import db, trends
+from pipelines import db, trends, writer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +35,12 @@ DB_PATH_ENV = "INTERLUDE_DB"
 # upcoming appointments and a period since the last session with data in it.
 TODAY_ENV = "INTERLUDE_TODAY"
 LATEST_DATA = "latest-data"
+# Cached results are keyed on the data generation, so this only bounds how long results
+# of older generations (never read again) take memory.
 CACHE_SECONDS = 300
+# While another process (a command started before the app) writes the file, a page says
+# so and tries again this often.
+BUSY_RETRY_SECONDS = 2
 # If the newest data is older than this, the database is a demo or an archive: "today"
 # becomes its last day of data, so upcoming appointments and "since last session" mean
 # something.
@@ -44,20 +52,59 @@ def database_path() -> Path:
     return Path(os.environ.get(DB_PATH_ENV) or ROOT / db.DEFAULT_DB_PATH)
 
 
-@st.cache_resource
-def _connection(path: str):
-    con = db.connect(path, read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+@st.cache_resource(show_spinner=False)
+def _writer(path: str) -> writer.Writer:
+    """The process's connection to the database and its job channel (once per process)."""
+    return writer.start(path)
+
+
+def open_database() -> None:
+    """Open the app's database and take handed-over writes, if the file exists (app start).
+    While another process holds the file, say so and try again (pages cannot read it)."""
+    path = database_path()
+    if path.exists():
+        _writer_or_wait(path)
+
+
+def _writer_or_wait(path: Path) -> writer.Writer:
+    try:
+        return _writer(str(path))
+    except writer.DatabaseBusy as busy:
+        st.info(f"Another program is writing to the database ({busy}: an ingest or analyze "
+                "started before the app). This page loads as soon as it has finished.",
+                icon=":material/hourglass_top:")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
+
+
+def write(job, *args):
+    """Run ``job(cursor, *args)`` as one of the app's writes (an upload page): one at a time
+    with the jobs the command line hands over; the next page load shows what it committed."""
+    return _writer_or_wait(database_path()).run(job, *args)
 
 
 def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
-    with _connection(str(path)).cursor() as cursor:
+    with _writer_or_wait(path).cursor(timezone="UTC") as cursor:
         return cursor.execute(sql, params or []).df()
 
 
 def _cached(func):
-    return st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(func)
+    """``st.cache_data`` keyed also on the data generation: a write clears it for all."""
+    def cached_read(generation: int, *args, **kwargs):
+        return func(*args, **kwargs)
+
+    # Streamlit names a cache by the function's module and qualified name.
+    cached_read.__module__, cached_read.__qualname__ = func.__module__, func.__qualname__
+    cached_read.__name__, cached_read.__doc__ = func.__name__, func.__doc__
+    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(cached_read)
+
+    def read(*args, **kwargs):
+        return cached(writer.generation(), *args, **kwargs)
+
+    read.__module__, read.__qualname__ = func.__module__, func.__qualname__
+    read.__name__, read.__doc__, read.__wrapped__ = func.__name__, func.__doc__, func
+    read.clear = cached.clear
+    return read
 
 
 def local_dates(at: pd.Series, tz: str | None) -> pd.Series:

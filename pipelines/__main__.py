@@ -35,72 +35,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(args) -> int:
-    from . import db
-    from .ingest import ingest_paths
+    from . import writer
 
-    con = db.connect(args.db)
-    try:
-        report = ingest_paths(con, args.paths)
-    finally:
-        con.close()
-    for result in report.files:
-        if not args.quiet or result.status == "rejected":
-            print(result.line())
-    totals = report.totals()
-    print(f"{len(report.accepted)} accepted, {len(report.rejected)} rejected, "
-          f"{sum(1 for f in report.files if f.status == 'skipped')} skipped; records: "
-          f"{totals['new']} new, {totals['unchanged']} unchanged, {totals['revised']} revised"
-          + (f", {totals['stale']} older versions ignored" if totals["stale"] else ""))
-    return 1 if report.rejected else 0
+    return _write(args.db, "ingest", writer.ingest_args(args.paths, args.quiet))
 
 
 def _analyze(args) -> int:
     from pathlib import Path
 
-    from . import db
-    from .analyze import run_analysis
-
     if not Path(args.db).exists():
         print(f"no database at {args.db}: ingest exports first (python -m pipelines ingest PATH --db {args.db})",
               file=sys.stderr)
         return 2
-    con = db.connect(args.db)
-    bars = ProgressBars()
-    try:
-        report = run_analysis(con, progress=bars)
-    finally:
-        bars.close()
-        con.close()
-    print(report.line())
-    return 0
+    return _write(args.db, "analyze", {})
 
 
-class ProgressBars:
-    """A tqdm bar per analysis stage on stderr: stage, n/total, rate and time left.
+def _write(db_path: str, command: str, job_args: dict) -> int:
+    """Run a writing command on the database, or hand it to the running app that holds it
+    (pipelines/writer.py; the README's "One writer by design")."""
+    from . import writer
 
-    Only on a terminal: a piped or logged run gets the one report line and nothing else.
-    """
-
-    def __init__(self, enabled: bool | None = None):
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.bars: dict = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        bar = self.bars.get(stage)
-        if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit="item", file=sys.stderr,
-                                          dynamic_ncols=True, leave=True)
-        bar.total = total
-        bar.update(done - bar.n)
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return writer.run(db_path, command, job_args)

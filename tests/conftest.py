@@ -134,7 +134,9 @@ def table_counts(con) -> dict[str, int]:
 # --- Session fixtures over the committed sample (24 clients, 3 clinicians). Built once per test
 # session, only if a test asks for them; the connection is closed, so another process (the
 # Streamlit server) can open the file. Treat them as read-only: open with
-# db.connect(path, read_only=True), and copy the file to change it.
+# db.connect(path, read_only=True), and copy the file to change it. Once an AppTest page has
+# run in this process the app holds the file (pipelines/writer.py): DuckDB then refuses a
+# read-only connection in the same process, while db.connect(path) shares the app's.
 
 @pytest.fixture(scope="session")
 def sample_ingested_db_path(tmp_path_factory) -> Path:
@@ -172,12 +174,24 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
 # --- Real-browser fixtures (tests/browser.py): the app under `streamlit run`, Debian's Chromium.
 
 @pytest.fixture(scope="session")
-def app_url(sample_db_path, tmp_path_factory):
-    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on `sample_db_path`."""
+def app_db_path(sample_db_path, tmp_path_factory) -> Path:
+    """A copy of `sample_db_path` for the Streamlit server: the app holds its database's write
+    lock for as long as it runs (pipelines/writer.py), so it gets a file of its own."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("sample-served") / "interlude.duckdb"
+    shutil.copyfile(sample_db_path, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db_path, tmp_path_factory):
+    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on a copy of the
+    analyzed sample (`app_db_path`)."""
     from tests.browser import StreamlitServer
 
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with StreamlitServer(sample_db_path, log) as server:
+    with StreamlitServer(app_db_path, log) as server:
         yield server.url
 
 
