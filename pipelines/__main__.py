@@ -56,3 +56,7 @@ def _write(db_path: str, command: str, job_args: dict) -> int:
     from . import writer
 
     return writer.run(db_path, command, job_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,6 +32,3 @@ class ProgressBars:
         for bar in self.bars.values():
             bar.close()
 
-
-if __name__ == "__main__":
-    sys.exit(main())
