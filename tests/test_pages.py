@@ -7,12 +7,19 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import db
 from tests.conftest import ROOT, SAMPLE
 
 APP = str(ROOT / "dashboard" / "app.py")
 RISK_CLIENT = "c-0014"      # planted urgent statements (sample_data/personas.json)
 SUMMARY_CLIENT = "c-0003"   # shares summaries only
+
+
+def app_rows(path, sql: str, params: list | None = None):
+    """Rows read through the app's own connection (the app process holds the file's one
+    read-write connection; a second connection to it from this process is refused)."""
+    from dashboard import data
+
+    return data._query(path, sql, params)
 
 
 @pytest.fixture
@@ -58,13 +65,9 @@ def test_brief_shows_the_planted_urgent_statements_first(app_env):
     assert "URGENT" in text
     risk_panel_at = text.index("Risk flags")
     assert risk_panel_at < text.index("Worth exploring today") < text.index("At a glance")
-    con = db.connect(app_env, read_only=True)
-    try:
-        urgent_ids = planted("urgent", RISK_CLIENT)["source_id"].tolist()
-        evidence = [r[0] for r in con.execute(
-            "SELECT evidence FROM text_evidence WHERE source_id IN (SELECT unnest(?))", [urgent_ids]).fetchall()]
-    finally:
-        con.close()
+    urgent_ids = planted("urgent", RISK_CLIENT)["source_id"].tolist()
+    evidence = app_rows(app_env, "SELECT evidence FROM text_evidence WHERE source_id IN (SELECT unnest(?))",
+                        [urgent_ids])["evidence"].tolist()
     assert evidence and all(e.split()[0] in text for e in evidence)
     assert "988" in text  # crisis resources on the risk panel
     assert "not diagnosis" in text
@@ -86,11 +89,7 @@ def test_summary_scope_brief_says_what_is_missing(app_env):
 
 
 def test_every_clients_brief_renders(app_env):
-    con = db.connect(app_env, read_only=True)
-    try:
-        clients = [r[0] for r in con.execute("SELECT client_id FROM clients ORDER BY 1").fetchall()]
-    finally:
-        con.close()
+    clients = app_rows(app_env, "SELECT client_id FROM clients ORDER BY 1")["client_id"].tolist()
     for client_id in clients:
         app = open_page("views/brief.py", client=client_id)
         assert app.get("plotly_chart"), client_id
@@ -122,14 +121,10 @@ def test_a_linked_client_stays_open_when_another_clinician_is_selected(app_env):
 
 
 def test_brief_over_a_long_period_shows_episode_cards(app_env):
-    con = db.connect(app_env, read_only=True)
-    try:
-        client_id, start = con.execute(
-            "SELECT client_id, min(start_day) FROM stress_episodes GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
-        ).fetchone()
-    finally:
-        con.close()
+    client_id, start = app_rows(
+        app_env, "SELECT client_id, min(start_day) AS start FROM stress_episodes GROUP BY 1 "
+                 "ORDER BY count(*) DESC LIMIT 1").iloc[0]
     app = open_page("views/brief.py", client=client_id)
-    app.sidebar.date_input[1].set_value(start).run()  # "Brief covers from": back to the first episode
+    app.sidebar.date_input[1].set_value(pd.Timestamp(start).date()).run()  # "Brief covers from": back to the first episode
     assert not app.exception
     assert "peak stress" in all_text(app)
