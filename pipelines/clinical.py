@@ -152,13 +152,16 @@ def _gls_reml(times: np.ndarray, x: np.ndarray, y: np.ndarray, phi: float):
     return beta, xtx_inv, sigma2, criterion
 
 
-def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_from_n_eff: bool = False) -> Ar1Fit:
+def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_rule: str = "n-p",
+            prior_shape: float = 1.0) -> Ar1Fit:
     """Regression of y on x with AR(1) errors in continuous time (days), phi by REML.
 
-    ``df_from_n_eff`` gives the t's degrees of freedom from the effective sample size
-    n(1-phi)/(1+phi), as trends.py does for a slope or a level difference (quantities the
-    autocorrelation hits hardest); contrasts within the week (weekday, part of day) are
-    not slowed by slow drifts, so they keep n - p.
+    ``prior_shape`` > 1 multiplies the REML likelihood by a prior density proportional to
+    phi**(prior_shape - 1) and takes its mode, the small-sample correction trends.py uses
+    (REML's phi is biased low in a few weeks of data). ``df_rule`` gives the t's (F's)
+    denominator degrees of freedom: 'n-p' for contrasts within the week (weekday, part of
+    day), which slow drifts do not slow down; 'variance_dof' for a slope or a level
+    difference, n(1-phi^2)/(1+phi^2) - p - 1 as in trends.residual_df.
     """
     order = np.argsort(times, kind="stable")
     times, x, y = np.asarray(times, float)[order], np.asarray(x, float)[order], np.asarray(y, float)[order]
@@ -167,15 +170,22 @@ def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_from_n_eff: b
         raise ValueError(f"need more than {p + 1} observations, got {n}")
 
     def criterion(phi: float) -> float:
-        return _gls_reml(times, x, y, phi)[3]
+        penalty = -2 * (prior_shape - 1) * math.log(phi) if prior_shape != 1 else 0.0
+        return _gls_reml(times, x, y, phi)[3] + penalty
 
-    best = optimize.minimize_scalar(criterion, bounds=(0.0, PHI_MAX), method="bounded",
+    lowest = 1e-6 if prior_shape > 1 else 0.0  # the prior is 0 at phi = 0
+    best = optimize.minimize_scalar(criterion, bounds=(lowest, PHI_MAX), method="bounded",
                                     options={"xatol": 1e-3})
-    phi = 0.0 if criterion(0.0) < best.fun else float(best.x)
+    phi = lowest if criterion(lowest) < best.fun else float(best.x)
     beta, unscaled, sigma2, _ = _gls_reml(times, x, y, phi)
-    df = float(n - p)
-    if df_from_n_eff:
+    if df_rule == "variance_dof":
+        df = float(np.clip(n * (1 - phi ** 2) / (1 + phi ** 2) - p - 1, 2, n - p))
+    elif df_rule == "n_eff":  # clinical.VERSION 1's rule for change_since
         df = float(np.clip(n * (1 - phi) / (1 + phi) - p, 2, n - p))
+    elif df_rule == "n-p":
+        df = float(n - p)
+    else:
+        raise ValueError(f"unknown df_rule {df_rule!r}")
     return Ar1Fit(beta=beta, cov=sigma2 * unscaled, phi=phi, sigma2=sigma2, df=df)
 
 
@@ -195,6 +205,7 @@ PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 MIN_WEEKS = 6         # fewer weeks of check-ins and no rhythm is reported
 MIN_PER_LEVEL = 3     # each weekday (part of day) needs this many check-ins
 TREND_KNOT_DAYS = 28  # the detrending spline bends at most once every 4 weeks
+RHYTHM_PRIOR_SHAPE = 1.0
 RHYTHM_COLUMNS = ("client_id", "measure", "kind", "peak", "effect", "p_value", "n_obs")
 
 
@@ -279,7 +290,7 @@ def fit_rhythms(local_at: pd.Series, at: pd.Series, value: pd.Series) -> list[Rh
     base = _trend_basis(day_t)
     x = np.column_stack([base, _deviation_coding(days["weekday"].to_numpy(), list(WEEKDAYS))])
     first = base.shape[1]
-    fit = fit_ar1(day_t, x, days["y"].to_numpy())
+    fit = fit_ar1(day_t, x, days["y"].to_numpy(), prior_shape=RHYTHM_PRIOR_SHAPE)
     p_day = wald_p(fit, list(range(first, first + 6)))
     effects = _level_effects(fit, first, 7)
     k = _peak_level(effects)
@@ -300,7 +311,7 @@ def fit_rhythms(local_at: pd.Series, at: pd.Series, value: pd.Series) -> list[Rh
         x = np.column_stack([_trend_basis(t[keep]), day_cols[keep], part_cols])
         if np.linalg.matrix_rank(x) == x.shape[1]:
             first = x.shape[1] - part_cols.shape[1]
-            fit = fit_ar1(t[keep], x, y[keep])
+            fit = fit_ar1(t[keep], x, y[keep], prior_shape=RHYTHM_PRIOR_SHAPE)
             effects = _level_effects(fit, first, len(parts))
             k = _peak_level(effects)
             out.append(RhythmFit("part_of_day", parts[k], float(effects[k]),
@@ -322,7 +333,7 @@ def _peak_day_by_part(frame: pd.DataFrame, t: np.ndarray, y: np.ndarray, x_day: 
     x = np.column_stack([x_day[keep], part_cols, inter])
     if np.linalg.matrix_rank(x) < x.shape[1]:
         return None
-    fit = fit_ar1(t[keep], x, y[keep])
+    fit = fit_ar1(t[keep], x, y[keep], prior_shape=RHYTHM_PRIOR_SHAPE)
     first_part = x_day.shape[1]
     first_inter = first_part + part_cols.shape[1]
     if wald_p(fit, list(range(first_inter, x.shape[1]))) >= ALPHA:
@@ -420,9 +431,14 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
                        "ci_low": "float64", "ci_high": "float64", "effect_size": "float64", "verdict": "str"})
 
 
+CHANGE_PRIOR_SHAPE = 1.0
+CHANGE_DF_RULE = "n_eff"
+
+
 def _step_interval(t: np.ndarray, step: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """95 % interval of mean(y | step) - mean(y | no step) under the fitted AR(1) covariance."""
-    fit = fit_ar1(t, np.column_stack([np.ones_like(t), step]), y, df_from_n_eff=True)
+    fit = fit_ar1(t, np.column_stack([np.ones_like(t), step]), y, df_rule=CHANGE_DF_RULE,
+                  prior_shape=CHANGE_PRIOR_SHAPE)
     weights = np.where(step > 0, 1 / step.sum(), -1 / (len(step) - step.sum()))
     corr = fit.phi ** np.abs(np.subtract.outer(t, t))
     var = fit.sigma2 * float(weights @ corr @ weights)
