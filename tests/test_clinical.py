@@ -15,7 +15,7 @@ from pipelines.clinical import (change_since, client_rhythms, daily_checkin_stre
                                 episode_context, fit_ar1, fit_rhythms, practice_effects, stress_episodes,
                                 weekly_engagement, weekly_series)
 from tests import factories
-from tests.factories import simulated_checkins
+from tests.factories import ar1_noise, simulated_checkins
 
 START = dt.date(2026, 6, 1)  # a Monday
 
@@ -26,10 +26,6 @@ def make_daily(values, measure: str = "stress", client_id: str = "c-1", start: d
     days = [start + dt.timedelta(days=i) for i in range(len(values)) if i not in skip]
     kept = [v for i, v in enumerate(values) if i not in skip]
     return pd.DataFrame({"client_id": client_id, "measure": measure, "day": days, "value": kept, "n": 1})
-
-
-def ar1_noise(rng: np.random.Generator, n: int, phi: float = 0.6, sd: float = 1.2) -> np.ndarray:
-    return factories.ar1_noise(rng, n, phi, sd)
 
 
 def weekday_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +49,7 @@ def test_fast_whitening_gives_the_dense_gls_of_trends_exactly():
 
 def test_fit_ar1_recovers_phi_of_a_long_series():
     rng = np.random.default_rng(4)
-    y = ar1_noise(rng, 600, phi=0.7)
+    y = ar1_noise(rng, 600, phi=0.7, sd=1.2)
     t = np.arange(600, dtype=float)
     fit = fit_ar1(t, np.ones((600, 1)), y)
     assert 0.6 < fit.phi < 0.8
@@ -146,14 +142,15 @@ def test_flat_client_has_no_rhythm_row_and_short_series_none_at_all():
 
 
 def test_false_rhythms_on_flat_autocorrelated_clients_stay_near_five_percent():
+    # Whole points on the 0-10 scale, as the app records them, with missing days.
     rng = np.random.default_rng(20261130)
     false = {"weekday": 0, "part_of_day": 0}
     n = 200
     for _ in range(n):
         sim = simulated_checkins(rng, weeks=int(rng.integers(6, 27)), phi=rng.uniform(0.3, 0.8),
-                                sd=rng.uniform(1, 2), present=rng.uniform(0.45, 0.9),
-                                evening_share=float(rng.choice([0.0, 0.5, 1.0])),
-                                slope_per_week=rng.uniform(-0.3, 0.3))
+                                 sd=rng.uniform(1, 2), present=rng.uniform(0.45, 0.9),
+                                 evening_share=float(rng.choice([0.0, 0.5, 1.0])),
+                                 slope_per_week=rng.uniform(-0.3, 0.3), whole_points=True)
         for kind, fit in fits(sim).items():
             false[kind] += fit.p_value < 0.05
     assert false["weekday"] / n < 0.10, false
@@ -201,6 +198,12 @@ def test_change_since_interval_covers_the_truth_on_autocorrelated_noise():
         row = change_since(make_daily(values, skip=skip), START + dt.timedelta(days=56)).iloc[0]
         covered.append(row["ci_low"] <= 1.0 <= row["ci_high"])
     assert np.mean(covered) >= 0.90
+
+
+def test_change_since_false_verdicts_on_flat_whole_point_clients_stay_near_five_percent():
+    # The issue-8 kind: whole points, clipped, 15 % of days missing, phi 0.6; 14-day period.
+    rate = factories.change_since_false_rate(seed=81, n=150, period_days=14)
+    assert rate <= 0.09, rate  # 5 % of 150 is 7.5; 14 or more has a binomial chance under 1 %
 
 
 def test_change_since_uses_only_the_baseline_weeks_and_the_period():
