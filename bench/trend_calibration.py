@@ -108,7 +108,9 @@ def clinical_table(n_rhythm: int, n_change: int) -> None:
           "false 'higher'/'lower' verdicts:")
     for period_days in (7, 14, 28):
         started = time.perf_counter()
-        rate = factories.change_since_false_rate(REPORT_SEEDS[1] + period_days, n_change, period_days=period_days)
+        # REPORT_SEEDS[1] + days showed that a first rule choice still over-called (7.7 / 7.0 %):
+        # the rule was changed on the tuning seeds' evidence, so these are fresh seeds.
+        rate = factories.change_since_false_rate(REPORT_SEEDS[2] + period_days, n_change, period_days=period_days)
         low, high = wilson(rate * n_change, n_change)
         print(f"  period {period_days:2d} days: {rate:.3f} ({low:.3f}-{high:.3f})   "
               f"({time.perf_counter() - started:.1f} s)")

@@ -163,7 +163,7 @@ def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_rule: str = "
     denominator degrees of freedom: 'variance_dof', n(1-phi^2)/(1+phi^2) - p - 1 (the
     independent observations a variance from AR(1) residuals rests on, less the p
     coefficients and phi; trends.residual_df); 'variance_dof_phi', the same less phi only;
-    'n_eff', n(1-phi)/(1+phi) - p (version 1's change_since); 'n-p' (version 1's rhythms).
+    'n_eff', n(1-phi)/(1+phi) - p (change_since); 'n-p' (version 1's rhythms).
     """
     order = np.argsort(times, kind="stable")
     times, x, y = np.asarray(times, float)[order], np.asarray(x, float)[order], np.asarray(y, float)[order]
@@ -400,8 +400,8 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
     which is what the page shows next to it. Its interval is honest about autocorrelation:
     a step model (level + step at ``since``) with AR(1) errors on the day index gives phi
     (REML times the Beta(2, 1) prior of trends.py) and sigma; the difference's variance is
-    c'Σc under that covariance, and the t's degrees of freedom are n(1-phi^2)/(1+phi^2) - 3,
-    as in trends.py. effect_size = difference / baseline sd of the daily values. Too few days in
+    c'Σc under that covariance, and the t's degrees of freedom come from the effective
+    sample size n(1-phi)/(1+phi). effect_size = difference / baseline sd of the daily values. Too few days in
     either period (< MIN_PERIOD_DAYS, < MIN_BASELINE_DAYS) gives means but no interval.
     """
     if "client_id" in daily and daily["client_id"].nunique() > 1:
@@ -444,12 +444,15 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
                        "ci_low": "float64", "ci_high": "float64", "effect_size": "float64", "verdict": "str"})
 
 
-# As trends.py (VERSION 2): phi by REML x Beta(2, 1), df n(1-phi^2)/(1+phi^2) - 3. On 1,600
-# flat simulated clients of the issue-8 kind (tuning seeds; bench/trend_calibration.py
-# reports others) version 1's REML phi with df n(1-phi)/(1+phi) - 2 read 5.6 % of them
-# 'higher' or 'lower', this 5.0 %, with the same power (0.285 for +1.5 points over 14 days).
+# VERSION 2: phi by REML x Beta(2, 1) as in trends.py, df n(1-phi)/(1+phi) - 2 as in
+# version 1. Flat simulated clients of the issue-8 kind (whole points, missing days, phi
+# 0.6; 8 baseline weeks, then 7 or 14 days) read 'higher' or 'lower' under version 1 on
+# 5.8 % and 5.4 % of 800 tuning clients and 7.8 % and 7.3 % of 600 others; with trends.py's
+# df n(1-phi^2)/(1+phi^2) - 3 as well, 5.4 / 4.6 % and 7.7 / 7.0 % (no real gain); with
+# the prior and version 1's df, 3.9 / 3.9 % on the tuning clients, power 0.26 instead of
+# 0.29 for +1.5 points over 14 days. bench/trend_calibration.py reports fresh seeds.
 CHANGE_PRIOR_SHAPE = PHI_PRIOR_SHAPE
-CHANGE_DF_RULE = "variance_dof"
+CHANGE_DF_RULE = "n_eff"
 
 
 def _step_interval(t: np.ndarray, step: np.ndarray, y: np.ndarray) -> tuple[float, float]:
