@@ -20,7 +20,8 @@ sorted times that correlation matrix has an exact O(n) whitening, e_i = (y_i - r
 / sqrt(1 - r_i**2) with r_i = phi**(t_i - t_{i-1}), so a fit costs microseconds instead of
 a Cholesky factorisation. phi is estimated by REML as in ``pipelines/trends.py`` (whose
 calibration showed ML and OLS over-call in short, autocorrelated series); ``tests`` check
-that the whitening gives trends.py's dense GLS exactly.
+that the whitening gives trends.py's dense GLS exactly. Calibration on simulated flat
+clients (whole points, clipped, missing days): ``bench/trend_calibration.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .trends import CONFIDENCE, PHI_MAX, interval_verdict
+from .trends import CONFIDENCE, PHI_MAX, PHI_PRIOR_SHAPE, interval_verdict
 
 VERSION = 2  # bump when a rule below changes: every client's rows are recomputed
 ALPHA = 0.05
@@ -152,13 +153,17 @@ def _gls_reml(times: np.ndarray, x: np.ndarray, y: np.ndarray, phi: float):
     return beta, xtx_inv, sigma2, criterion
 
 
-def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_from_n_eff: bool = False) -> Ar1Fit:
+def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_rule: str = "n-p",
+            prior_shape: float = 1.0) -> Ar1Fit:
     """Regression of y on x with AR(1) errors in continuous time (days), phi by REML.
 
-    ``df_from_n_eff`` gives the t's degrees of freedom from the effective sample size
-    n(1-phi)/(1+phi), as trends.py does for a slope or a level difference (quantities the
-    autocorrelation hits hardest); contrasts within the week (weekday, part of day) are
-    not slowed by slow drifts, so they keep n - p.
+    ``prior_shape`` > 1 multiplies the REML likelihood by a prior density proportional to
+    phi**(prior_shape - 1) and takes its mode, the small-sample correction trends.py uses
+    (REML's phi is biased low in a few weeks of data). ``df_rule`` gives the t's (F's)
+    denominator degrees of freedom: 'variance_dof', n(1-phi^2)/(1+phi^2) - p - 1 (the
+    independent observations a variance from AR(1) residuals rests on, less the p
+    coefficients and phi; trends.residual_df); 'variance_dof_phi', the same less phi only;
+    'n_eff', n(1-phi)/(1+phi) - p (change_since); 'n-p' (version 1's rhythms).
     """
     order = np.argsort(times, kind="stable")
     times, x, y = np.asarray(times, float)[order], np.asarray(x, float)[order], np.asarray(y, float)[order]
@@ -167,15 +172,24 @@ def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_from_n_eff: b
         raise ValueError(f"need more than {p + 1} observations, got {n}")
 
     def criterion(phi: float) -> float:
-        return _gls_reml(times, x, y, phi)[3]
+        penalty = -2 * (prior_shape - 1) * math.log(phi) if prior_shape != 1 else 0.0
+        return _gls_reml(times, x, y, phi)[3] + penalty
 
-    best = optimize.minimize_scalar(criterion, bounds=(0.0, PHI_MAX), method="bounded",
+    lowest = 1e-6 if prior_shape > 1 else 0.0  # the prior is 0 at phi = 0
+    best = optimize.minimize_scalar(criterion, bounds=(lowest, PHI_MAX), method="bounded",
                                     options={"xatol": 1e-3})
-    phi = 0.0 if criterion(0.0) < best.fun else float(best.x)
+    phi = lowest if criterion(lowest) < best.fun else float(best.x)
     beta, unscaled, sigma2, _ = _gls_reml(times, x, y, phi)
-    df = float(n - p)
-    if df_from_n_eff:
+    if df_rule == "variance_dof":
+        df = float(np.clip(n * (1 - phi ** 2) / (1 + phi ** 2) - p - 1, 2, n - p))
+    elif df_rule == "variance_dof_phi":
+        df = float(np.clip(n * (1 - phi ** 2) / (1 + phi ** 2) - 1, 2, n - p))
+    elif df_rule == "n_eff":  # clinical.VERSION 1's rule for change_since
         df = float(np.clip(n * (1 - phi) / (1 + phi) - p, 2, n - p))
+    elif df_rule == "n-p":
+        df = float(n - p)
+    else:
+        raise ValueError(f"unknown df_rule {df_rule!r}")
     return Ar1Fit(beta=beta, cov=sigma2 * unscaled, phi=phi, sigma2=sigma2, df=df)
 
 
@@ -195,6 +209,16 @@ PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 MIN_WEEKS = 6         # fewer weeks of check-ins and no rhythm is reported
 MIN_PER_LEVEL = 3     # each weekday (part of day) needs this many check-ins
 TREND_KNOT_DAYS = 28  # the detrending spline bends at most once every 4 weeks
+# F tests' denominator df (VERSION 2). Version 1 used n - p: on flat simulated clients of the
+# issue-8 kind (whole points, missing days, phi 0.6; tuning seeds, 400 clients, 8 weeks) it
+# reported 8.0 % weekday and 7.5 % part-of-day rhythms at p < 0.05. The df of a variance
+# from AR(1) residuals, n(1-phi^2)/(1+phi^2), less all p parameters, brings part of day to
+# 5.5 % but the weekday test (daily means) to 1.8 %; less only phi's df, the weekday test
+# reads 4.8 % (16 weeks: 3.0 %). phi stays plain REML: pushing it up, as trends.py does,
+# makes within-week contrasts look more certain, not less (weekday 8.3 %).
+RHYTHM_PRIOR_SHAPE = 1.0
+WEEKDAY_DF_RULE = "variance_dof_phi"
+PART_DF_RULE = "variance_dof"
 RHYTHM_COLUMNS = ("client_id", "measure", "kind", "peak", "effect", "p_value", "n_obs")
 
 
@@ -279,7 +303,7 @@ def fit_rhythms(local_at: pd.Series, at: pd.Series, value: pd.Series) -> list[Rh
     base = _trend_basis(day_t)
     x = np.column_stack([base, _deviation_coding(days["weekday"].to_numpy(), list(WEEKDAYS))])
     first = base.shape[1]
-    fit = fit_ar1(day_t, x, days["y"].to_numpy())
+    fit = fit_ar1(day_t, x, days["y"].to_numpy(), prior_shape=RHYTHM_PRIOR_SHAPE, df_rule=WEEKDAY_DF_RULE)
     p_day = wald_p(fit, list(range(first, first + 6)))
     effects = _level_effects(fit, first, 7)
     k = _peak_level(effects)
@@ -300,7 +324,7 @@ def fit_rhythms(local_at: pd.Series, at: pd.Series, value: pd.Series) -> list[Rh
         x = np.column_stack([_trend_basis(t[keep]), day_cols[keep], part_cols])
         if np.linalg.matrix_rank(x) == x.shape[1]:
             first = x.shape[1] - part_cols.shape[1]
-            fit = fit_ar1(t[keep], x, y[keep])
+            fit = fit_ar1(t[keep], x, y[keep], prior_shape=RHYTHM_PRIOR_SHAPE, df_rule=PART_DF_RULE)
             effects = _level_effects(fit, first, len(parts))
             k = _peak_level(effects)
             out.append(RhythmFit("part_of_day", parts[k], float(effects[k]),
@@ -322,7 +346,7 @@ def _peak_day_by_part(frame: pd.DataFrame, t: np.ndarray, y: np.ndarray, x_day: 
     x = np.column_stack([x_day[keep], part_cols, inter])
     if np.linalg.matrix_rank(x) < x.shape[1]:
         return None
-    fit = fit_ar1(t[keep], x, y[keep])
+    fit = fit_ar1(t[keep], x, y[keep], prior_shape=RHYTHM_PRIOR_SHAPE, df_rule=PART_DF_RULE)
     first_part = x_day.shape[1]
     first_inter = first_part + part_cols.shape[1]
     if wald_p(fit, list(range(first_inter, x.shape[1]))) >= ALPHA:
@@ -375,9 +399,9 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
     returns it). The difference is the plain difference of the two periods' daily means,
     which is what the page shows next to it. Its interval is honest about autocorrelation:
     a step model (level + step at ``since``) with AR(1) errors on the day index gives phi
-    and sigma by REML; the difference's variance is c'Σc under that covariance, and the t's
-    degrees of freedom come from the effective sample size n(1-phi)/(1+phi), as in
-    trends.py. effect_size = difference / baseline sd of the daily values. Too few days in
+    (REML times the Beta(2, 1) prior of trends.py) and sigma; the difference's variance is
+    c'Σc under that covariance, and the t's degrees of freedom come from the effective
+    sample size n(1-phi)/(1+phi). effect_size = difference / baseline sd of the daily values. Too few days in
     either period (< MIN_PERIOD_DAYS, < MIN_BASELINE_DAYS) gives means but no interval.
     """
     if "client_id" in daily and daily["client_id"].nunique() > 1:
@@ -420,9 +444,21 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
                        "ci_low": "float64", "ci_high": "float64", "effect_size": "float64", "verdict": "str"})
 
 
+# VERSION 2: phi by REML x Beta(2, 1) as in trends.py, df n(1-phi)/(1+phi) - 2 as in
+# version 1. Flat simulated clients of the issue-8 kind (whole points, missing days, phi
+# 0.6; 8 baseline weeks, then 7 or 14 days) read 'higher' or 'lower' under version 1 on
+# 5.8 % and 5.4 % of 800 tuning clients and 7.8 % and 7.3 % of 600 others; with trends.py's
+# df n(1-phi^2)/(1+phi^2) - 3 as well, 5.4 / 4.6 % and 7.7 / 7.0 % (no real gain); with
+# the prior and version 1's df, 3.9 / 3.9 % on the tuning clients, power 0.26 instead of
+# 0.29 for +1.5 points over 14 days. bench/trend_calibration.py reports fresh seeds.
+CHANGE_PRIOR_SHAPE = PHI_PRIOR_SHAPE
+CHANGE_DF_RULE = "n_eff"
+
+
 def _step_interval(t: np.ndarray, step: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """95 % interval of mean(y | step) - mean(y | no step) under the fitted AR(1) covariance."""
-    fit = fit_ar1(t, np.column_stack([np.ones_like(t), step]), y, df_from_n_eff=True)
+    fit = fit_ar1(t, np.column_stack([np.ones_like(t), step]), y, df_rule=CHANGE_DF_RULE,
+                  prior_shape=CHANGE_PRIOR_SHAPE)
     weights = np.where(step > 0, 1 / step.sum(), -1 / (len(step) - step.sum()))
     corr = fit.phi ** np.abs(np.subtract.outer(t, t))
     var = fit.sigma2 * float(weights @ corr @ weights)

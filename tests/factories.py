@@ -179,6 +179,23 @@ def true_phi_interval(phi: float = ISSUE_PHI) -> Callable[[np.ndarray, np.ndarra
     return interval
 
 
+DF_RULES = {
+    "n-3": lambda n, phi: n - 3,
+    "n(1-phi)/(1+phi)-2": lambda n, phi: float(np.clip(n * (1 - phi) / (1 + phi) - 2, 2, n - 3)),
+    "n(1-phi^2)/(1+phi^2)-3": lambda n, phi: trends.residual_df(n, phi),
+}
+
+
+def candidate_interval(prior_shape: float, df_rule: str) -> Callable[[np.ndarray, np.ndarray], Interval]:
+    """A candidate rule of the kind trends.py chose from: phi by REML x Beta(prior_shape, 1),
+    GLS slope, t with the named df rule (bench/trend_calibration.py --tune)."""
+    def interval(days: np.ndarray, values: np.ndarray) -> Interval:
+        phi = trends.reml_phi(days, values, prior_shape)
+        slope, se = trends.gls_slope(days, values, phi)
+        return _interval(slope, se, DF_RULES[df_rule](len(values), phi))
+    return interval
+
+
 def chosen_interval(days: np.ndarray, values: np.ndarray) -> Interval:
     fit = trends.fit_trend(days, values)
     return Interval(fit.ci_low, fit.ci_high)

@@ -135,7 +135,7 @@ def test_worth_exploring_puts_risk_first_and_stays_short_and_grounded():
     themes = pd.DataFrame({"theme_id": ["t"], "label": ["caring for mother"], "n_period": [4], "n_before": [0],
                            "rate_period": [7.0], "rate_before": [0.0], "status": ["new"]})
     effects = pd.DataFrame({"kind": ["box_breathing"], "n": [6], "mean_before": [7.0], "mean_after": [4.5],
-                            "mean_change": [-2.5], "ci_low": [-3.1], "ci_high": [-1.9], "verdict": ["helped"]})
+                            "mean_change": [-2.5], "ci_low": [-3.1], "ci_high": [-1.9], "verdict": ["lower_after"]})
     facts = briefing.BriefFacts(period=period, risk=risk, trends=trends, themes=themes, practice_effects=effects,
                                 engaged_days=(1, 4), engaged_days_before=(4, 4))
     prompts = briefing.worth_exploring(facts)
@@ -243,10 +243,16 @@ def test_client_text_cannot_format_the_page(text):
 
 
 def test_rhythms_read_as_sentences_strongest_first_and_last_episode_is_dated():
-    rhythms = pd.DataFrame({"description": ["mood is lowest on Sundays, about 0.6 points below their average",
-                                            "stress is highest on Sundays, about 1.6 points above their average"],
-                            "effect": [-0.6, 1.6], "p_value": [0.02, 0.001]})
-    assert briefing.rhythm_lines(rhythms)[0].startswith("Stress is highest on Sundays")
+    rhythms = pd.DataFrame({"measure": ["mood", "stress", "stress"], "kind": ["weekday", "weekday", "part_of_day"],
+                            "peak": ["Sunday", "Monday morning", "night"], "effect": [-0.6, 1.6, 1.0],
+                            "p_value": [0.02, 0.0004, 0.03]})
+    assert briefing.rhythm_lines(rhythms) == [
+        "Stress is highest on Monday mornings, about 1.6 points above their average (p < 0.001)",
+        "Stress is highest at night, about 1.0 point above their average (p = 0.030)",
+        "Mood is lowest on Sundays, about 0.6 points below their average (p = 0.020)"]
+    prompts = briefing.worth_exploring(briefing.BriefFacts(period=Period(date(2026, 11, 17), date(2026, 11, 20)),
+                                                           rhythms=rhythms))
+    assert prompts == ["Stress is highest on Monday mornings, about 1.6 points above their average"]
     episodes = pd.DataFrame({"start_day": [pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-18")],
                              "end_day": [pd.Timestamp("2026-10-03"), pd.Timestamp("2026-11-19")]})
     period = Period(date(2026, 11, 17), date(2026, 11, 20))
@@ -257,13 +263,19 @@ def test_rhythms_read_as_sentences_strongest_first_and_last_episode_is_dated():
 def test_episode_line_reads_list_columns_as_duckdb_returns_them():
     ep = pd.Series({"start_day": pd.Timestamp("2026-11-18"), "end_day": pd.Timestamp("2026-11-19"),
                     "peak_stress": 9.0, "status": "resolved",
-                    "trigger_themes": np.array(["work <pressure>", "sleep"]),
-                    "trigger_evidence": np.array(["the review is tomorrow", "cannot sleep"]),
-                    "body_response": np.array(["chest tightness (3x, intensity 7.0)"]),
+                    "themes_before_episode": np.array(["work <pressure>", "sleep"]),
+                    "evidence_before_episode": np.array(["the review is tomorrow", "cannot sleep"]),
+                    "body_response": np.array([{"location": "chest", "sensation": "tightness", "n": 3,
+                                                "mean_intensity": 7.0}]),
                     "practices_done": np.array([])})
     line = briefing.episode_line(ep)
     assert line.startswith("<b>18 Nov–19 Nov</b>, peak stress 9/10")
-    assert "work &lt;pressure&gt;, sleep" in line and "chest tightness" in line and "did:" not in line
+    assert "work &lt;pressure&gt;, sleep" in line and "did:" not in line
+    assert "body: chest tightness (3x, intensity 7.0)" in line
+    done = ep.copy()
+    done["practices_done"] = np.array([{"kind": "box_breathing", "stress_before": 8, "stress_after": 5},
+                                       {"kind": "walk", "stress_before": None, "stress_after": None}])
+    assert "did: box breathing: stress 8 → 5, walk" in briefing.episode_line(done)
     assert line.endswith("back to usual")  # resolved, day unknown
     ongoing = ep.copy()
     ongoing["status"] = "ongoing"
@@ -271,7 +283,7 @@ def test_episode_line_reads_list_columns_as_duckdb_returns_them():
     resolved = ep.copy()
     resolved["status"], resolved["resolved_day"] = "resolved", pd.Timestamp("2026-11-21")
     assert briefing.episode_line(resolved).endswith("back to usual by 21 Nov (3 days)")
-    assert briefing.first_items(ep["trigger_evidence"], 1) == ["the review is tomorrow"]
+    assert briefing.first_items(ep["evidence_before_episode"], 1) == ["the review is tomorrow"]
 
 
 def test_a_rising_theme_is_not_prompted_twice():
@@ -288,3 +300,21 @@ def test_risk_basis_is_the_pipelines_one_and_a_flag_without_a_basis_reads_model_
     for reason in ("intent", "plan+model", "model:topic", "model:no_topic"):
         assert briefing.risk_basis(reason) == signals.risk_basis(reason)
     assert briefing.risk_basis(None) == briefing.risk_basis(float("nan")) == "model"
+
+
+def test_practice_words_say_stress_lower_after_never_helped():
+    effects = pd.DataFrame({"kind": ["box_breathing", "walk"], "n": [6, 4], "mean_before": [7.0, 5.0],
+                            "mean_after": [4.5, 5.2], "mean_change": [-2.5, 0.2], "ci_low": [-3.1, -0.6],
+                            "ci_high": [-1.9, 1.0], "verdict": ["lower_after", "no_clear_change"]})
+    phrases = [briefing.practice_phrase(row) for _, row in effects.iterrows()]
+    assert phrases == ["stress 7.0 → 4.5 (-2.5, 95 % CI -3.1 to -1.9, n = 6): stress lower after",
+                       "stress 5.0 → 5.2 (+0.2, 95 % CI -0.6 to +1.0, n = 4): no clear change"]
+    period = Period(date(2026, 11, 17), date(2026, 11, 20))
+    prompts = briefing.worth_exploring(briefing.BriefFacts(period=period, practice_effects=effects))
+    assert prompts == ["Stress lower after box breathing (about -2.5 points, n = 6): build on it?"]
+    flat = briefing.worth_exploring(briefing.BriefFacts(period=period, practice_effects=effects.iloc[1:]))
+    assert flat == ["Walk: no clear change in stress after it (n = 4): try something else?"]
+    assert not any("helped" in p for p in phrases + prompts + flat)
+    assert briefing.trend_phrase(pd.Series({"measure": "valence", "verdict": "rising", "slope_per_week": 0.034,
+                                            "ci_low": 0.012, "ci_high": 0.056})) == (
+        "Tone of writing rising, about +0.03 per week (95 % CI +0.01 to +0.06)")
