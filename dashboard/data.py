@@ -70,8 +70,8 @@ def _writer_or_wait(path: Path) -> writer.Writer:
     try:
         return _writer(str(path))
     except writer.DatabaseBusy as busy:
-        st.info(f"Another program is writing to the database ({busy}: an ingest or analyze "
-                "started before the app). This page loads as soon as it has finished.",
+        st.info("Another program has the database open for writing (an ingest or analyze "
+                f"started before the app: {busy}). This page loads as soon as it has finished.",
                 icon=":material/hourglass_top:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()

@@ -148,10 +148,9 @@ def test_pages_keep_drawing_while_a_handed_over_ingest_runs(app):
     during = 0
     try:
         while ingest.poll() is None:
-            if service.lock.locked():
-                test = page("views/database.py")
-                during += service.lock.locked()
-                assert int(metrics(test)["Clients"]) >= 1
+            if service.lock.locked():   # the handed-over ingest is running in the app
+                assert int(metrics(page("views/database.py"))["Clients"]) >= 1
+                during += 1
             else:
                 time.sleep(0.05)
     finally:
@@ -159,6 +158,28 @@ def test_pages_keep_drawing_while_a_handed_over_ingest_runs(app):
     assert ingest.returncode == 0 and "Traceback" not in err, err
     assert during >= 1, "no page was drawn while the ingest ran"
     assert metrics(page("views/database.py"))["Clients"] == "24"
+
+
+def test_an_app_started_while_a_command_writes_waits_for_it_then_draws(small_db, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("INTERLUDE_DB", str(small_db))
+    holder = subprocess.Popen(   # the write lock, held by a process that is not the app
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(3)", str(small_db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        test = page("views/database.py")   # says so and retries until the file is free
+        assert holder.poll() is not None
+        assert metrics(test)["Clients"] == "1"
+    finally:
+        holder.kill()
+        holder.wait()
+        service = data._writer(str(small_db))
+        writer.stop(service.server, small_db)
+        service.con.close()
+        data._writer.clear()
 
 
 # --- the real server, in Chromium ------------------------------------------------------
