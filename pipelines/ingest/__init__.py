@@ -1,9 +1,14 @@
 """Ingest client exports and appointments: read → validate → normalize → save.
 
-``ingest_paths(con, paths)`` is what the command line and the upload page call. Each
-file is all-or-nothing: rejected files never reach the database, accepted files are
-saved in batches (one transaction each), and a batch that fails to save is rolled back
-and retried file by file, so one bad file cannot take others down with it.
+``ingest_paths(con, paths)`` is what the command line and the upload page call. Every
+file gets a verdict: any failure inside one file's reading, validation or saving is that
+file's rejection (a plain message for the admin, the exception's type in the log, never
+its text), and the run goes on. Each file is all-or-nothing: rejected files never reach
+the database, accepted files are saved in batches (one transaction each), and a batch
+that fails to save is rolled back and retried file by file, so one bad file cannot take
+others down with it. An export_id already held for another client or provider (stored,
+or earlier in the run) is a conflict: rejected, never merged. The parsing worker ends
+when this process ends, however it ends.
 """
 
 from __future__ import annotations
