@@ -293,3 +293,27 @@ def test_long_free_text_is_never_shown(con, tmp_path, caplog):
 def test_a_number_too_large_to_print_is_described(con, tmp_path):
     data = json.dumps(make_export()).replace('"mood": -3', '"mood": ' + "9" * 5000, 1).encode()
     assert one_rejection(con, tmp_path, data) == "checkins[0].mood: expected an integer from -3 to 3, got a number too large"
+
+
+def test_the_command_line_reports_every_file_and_exits_non_zero(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a-utf8.json").write_bytes(
+        json.dumps(make_export(export_id="exp-a")).encode().replace(b"Message 0 of talk 0.", b"\xff\xfe"))
+    (folder / "b-deep.json").write_bytes(b"[" * 1000 + b"]" * 1000)
+    good = write_export(folder, make_export(export_id="exp-c"), "c-good.json")
+    result = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(folder), "--db", str(tmp_path / "x.duckdb")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"rejected  export {folder / 'a-utf8.json'}: not UTF-8 (")
+    assert lines[1] == (f"rejected  export {folder / 'b-deep.json'}: lists and objects nest 1,000 levels deep, "
+                        "over the limit of 32 (MAX_JSON_DEPTH)")
+    assert lines[2] == f"accepted  {good}: 13 new, 0 unchanged, 0 revised"
+    assert lines[-1] == "1 accepted, 2 rejected, 0 skipped; records: 13 new, 0 unchanged, 0 revised"
