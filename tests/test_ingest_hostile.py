@@ -317,3 +317,16 @@ def test_the_command_line_reports_every_file_and_exits_non_zero(tmp_path):
                         "over the limit of 32 (MAX_JSON_DEPTH)")
     assert lines[2] == f"accepted  {good}: 13 new, 0 unchanged, 0 revised"
     assert lines[-1] == "1 accepted, 2 rejected, 0 skipped; records: 13 new, 0 unchanged, 0 revised"
+
+
+def test_files_after_a_conflict_in_the_same_chunk_keep_their_own_rows(con, tmp_path):
+    exports = [make_export(export_id="exp-1", client={"client_id": "c-1"}),
+               make_export(export_id="exp-1", client={"client_id": "c-2"}),
+               make_export(4, 1, 1, export_id="exp-3", client={"client_id": "c-3"})]
+    paths = [write_export(tmp_path, e, f"{i}.json") for i, e in enumerate(exports)]
+    report = ingest_paths(con, paths)
+    assert [f.status for f in report.files] == ["accepted", "rejected", "accepted"]
+    assert report.files[1].reason == f"export {paths[1]}: {CONFLICT}"
+    rows = con.execute("SELECT client_id, export_id, count(*) FROM checkins GROUP BY ALL ORDER BY 1").fetchall()
+    assert rows == [("c-1", "exp-1", 3), ("c-3", "exp-3", 4)]
+    assert con.execute("SELECT count(*) FROM messages WHERE client_id = 'c-3'").fetchone()[0] == 3
