@@ -99,7 +99,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                    worker_after_bytes: int = limits.WORKER_AFTER_BYTES) -> IngestReport:
     """Ingest already-located sources (e.g. uploaded files); see module docstring.
 
-    Once more than ``worker_after_bytes`` of exports have been read, parsing moves to a
+    Once ``worker_after_bytes`` of new exports have been parsed, parsing moves to a
     worker process so that it overlaps with DuckDB saving the previous batch.
     """
     gc_was_enabled = gc.isenabled()
@@ -131,8 +131,9 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
 
 
 class _Parser:
-    """Parses chunks of files in this process until enough bytes have gone by, then in a
-    worker process (spawned, never forked: DuckDB's threads must not be forked)."""
+    """Parses chunks of files in this process until enough bytes of new files have been
+    parsed, then in a worker process (spawned, never forked: DuckDB's threads must not be
+    forked)."""
 
     def __init__(self, worker_after_bytes: int, known: dict[str, int]):
         self.worker_after_bytes = worker_after_bytes
@@ -148,8 +149,7 @@ class _Parser:
             self.pool.shutdown(cancel_futures=True)
 
     def submit(self, chunk: list[tuple[str, bytes | str]], n_bytes: int) -> Future:
-        self.bytes_seen += n_bytes
-        if self.pool is None and self.bytes_seen > self.worker_after_bytes:
+        if self.pool is None and self.bytes_seen >= self.worker_after_bytes:
             self._start_pool()
         if self.pool is not None:
             try:
@@ -157,8 +157,13 @@ class _Parser:
             except BrokenProcessPool:  # the worker died (e.g. out of memory): start another
                 self._start_pool()
                 return self.pool.submit(parse_chunk, chunk)
+        parsed = parse_chunk(chunk, self.known)
+        # Only files that needed parsing count towards starting a worker: a re-ingest of
+        # files already stored (recognised by their hash) is over before a worker would be up.
+        n_parsed = sum(1 for f in parsed.files if not f.already_ingested)
+        self.bytes_seen += n_bytes * n_parsed // max(len(parsed.files), 1)
         done: Future = Future()
-        done.set_result(parse_chunk(chunk, self.known))
+        done.set_result(parsed)
         return done
 
     def _start_pool(self) -> None:
