@@ -84,14 +84,18 @@ def risk_basis(reason: str | None) -> str:
 
 def order_risk_flags(flags: pd.DataFrame, tz: str, period: Period) -> pd.DataFrame:
     """All flags (none dropped), urgent first, then phrase-backed, then newest; marks
-    which are new in this period."""
+    which are new in this period, and which are an earlier version of a text the client's
+    export has since revised (``revised``: kept and shown, never hidden)."""
     if flags.empty:
         return flags.assign(new=pd.Series(dtype=bool), basis=pd.Series(dtype=str),
-                            day=pd.Series(dtype=object))
+                            day=pd.Series(dtype=object), revised=pd.Series(dtype=bool))
     out = flags.assign(
         new=in_period(flags["written_at"], tz, period).to_numpy(),
         basis=[risk_basis(r) for r in flags["risk_reason"]],
         day=pd.to_datetime(flags["written_at"], utc=True).dt.tz_convert(tz).dt.date,
+        # text_units marks superseded versions; their source_id is '<id>#<md5>' ('#' is in no export id)
+        revised=(flags["superseded"].fillna(False).astype(bool).to_numpy() if "superseded" in flags
+                 else flags["source_id"].astype(str).str.contains("#", regex=False).to_numpy()),
     )
     out["_level"] = out["risk"].map(RISK_ORDER).fillna(3)
     out["_basis"] = (out["basis"] == "model").astype(int)

@@ -239,7 +239,7 @@ def risk_flags(path: Path, client_id: str | None = None) -> pd.DataFrame:
     where = "WHERE e.risk IN ('watch', 'urgent')" + (" AND e.client_id = ?" if client_id else "")
     return _query(path, f"""
         SELECT e.client_id, e.source, e.source_id, e.conversation_id, e.written_at, e.risk,
-               e.risk_reason, e.evidence, u.text
+               e.risk_reason, e.evidence, u.text, e.superseded
         FROM text_evidence e
         JOIN text_units u USING (source, source_id, client_id)
         {where}

@@ -43,7 +43,7 @@ def brief_html(model: BriefModel, max_items: int = 5) -> str:
         parts.append("<p>No risk language detected in anything the client shared.</p>")
     else:
         for _, row in risk.head(max_items).iterrows():
-            tag = "new" if row["new"] else "earlier"
+            tag = ("new" if row["new"] else "earlier") + (" · (earlier version, since revised)" if row.get("revised") else "")
             parts.append(f"<div class='risk'><b>{e(row['risk'].upper())}</b> · {row['day']:%-d %b %Y} · {tag}"
                          f" · {e(str(row['basis']))}<br><span class='quote'>\u201c{e(str(row['evidence'] or row['text']))}\u201d</span></div>")
         if len(risk) > max_items:

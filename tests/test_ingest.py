@@ -204,7 +204,7 @@ def test_cli_reports_each_file_and_exits_non_zero_on_rejection(tmp_path, db_path
     result = run_cli("ingest", tmp_path, "--db", db_path)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert f"rejected  export {bad}: checkins[1].mood: expected an integer from -3 to 3, got \"low\"" in lines
+    assert f"rejected  export {bad}: checkins[1].mood: expected an integer from -3 to 3, got text of 3 characters" in lines
     assert f"accepted  {good}: 13 new, 0 unchanged, 0 revised" in lines
     assert any(line.startswith("skipped   ") and "README.md" in line for line in lines)
     assert lines[-1] == "1 accepted, 1 rejected, 1 skipped; records: 13 new, 0 unchanged, 0 revised"

@@ -293,3 +293,40 @@ def test_long_free_text_is_never_shown(con, tmp_path, caplog):
 def test_a_number_too_large_to_print_is_described(con, tmp_path):
     data = json.dumps(make_export()).replace('"mood": -3', '"mood": ' + "9" * 5000, 1).encode()
     assert one_rejection(con, tmp_path, data) == "checkins[0].mood: expected an integer from -3 to 3, got a number too large"
+
+
+def test_the_command_line_reports_every_file_and_exits_non_zero(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a-utf8.json").write_bytes(
+        json.dumps(make_export(export_id="exp-a")).encode().replace(b"Message 0 of talk 0.", b"\xff\xfe"))
+    (folder / "b-deep.json").write_bytes(b"[" * 1000 + b"]" * 1000)
+    good = write_export(folder, make_export(export_id="exp-c"), "c-good.json")
+    result = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(folder), "--db", str(tmp_path / "x.duckdb")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"rejected  export {folder / 'a-utf8.json'}: not UTF-8 (")
+    assert lines[1] == (f"rejected  export {folder / 'b-deep.json'}: lists and objects nest 1,000 levels deep, "
+                        "over the limit of 32 (MAX_JSON_DEPTH)")
+    assert lines[2] == f"accepted  {good}: 13 new, 0 unchanged, 0 revised"
+    assert lines[-1] == "1 accepted, 2 rejected, 0 skipped; records: 13 new, 0 unchanged, 0 revised"
+
+
+def test_files_after_a_conflict_in_the_same_chunk_keep_their_own_rows(con, tmp_path):
+    exports = [make_export(export_id="exp-1", client={"client_id": "c-1"}),
+               make_export(export_id="exp-1", client={"client_id": "c-2"}),
+               make_export(4, 1, 1, export_id="exp-3", client={"client_id": "c-3"})]
+    paths = [write_export(tmp_path, e, f"{i}.json") for i, e in enumerate(exports)]
+    report = ingest_paths(con, paths)
+    assert [f.status for f in report.files] == ["accepted", "rejected", "accepted"]
+    assert report.files[1].reason == f"export {paths[1]}: {CONFLICT}"
+    rows = con.execute("SELECT client_id, export_id, count(*) FROM checkins GROUP BY ALL ORDER BY 1").fetchall()
+    assert rows == [("c-1", "exp-1", 3), ("c-3", "exp-3", 4)]
+    assert con.execute("SELECT count(*) FROM messages WHERE client_id = 'c-3'").fetchone()[0] == 3

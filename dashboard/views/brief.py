@@ -52,6 +52,8 @@ with st.container(border=True):
             for row in rows.itertuples():
                 basis = "risk phrase" if row.basis == "phrase" else "model only, lower confidence"
                 new = " · **new**" if row.new else ""
+                if row.revised:  # what a client once wrote is never lost: shown, and said to be revised
+                    new += " · earlier version, since revised"
                 colour = "red" if row.risk == "urgent" else "orange"
                 text, link = st.columns([6, 1], vertical_alignment="center")
                 text.markdown(f":{colour}[**{row.risk.upper()}**] **{row.day:%a %-d %b}** · {row.source} · "

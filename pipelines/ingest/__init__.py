@@ -1,9 +1,14 @@
 """Ingest client exports and appointments: read → validate → normalize → save.
 
-``ingest_paths(con, paths)`` is what the command line and the upload page call. Each
-file is all-or-nothing: rejected files never reach the database, accepted files are
-saved in batches (one transaction each), and a batch that fails to save is rolled back
-and retried file by file, so one bad file cannot take others down with it.
+``ingest_paths(con, paths)`` is what the command line and the upload page call. Every
+file gets a verdict: any failure inside one file's reading, validation or saving is that
+file's rejection (a plain message for the admin, the exception's type in the log, never
+its text), and the run goes on. Each file is all-or-nothing: rejected files never reach
+the database, accepted files are saved in batches (one transaction each), and a batch
+that fails to save is rolled back and retried file by file, so one bad file cannot take
+others down with it. An export_id already held for another client or provider (stored,
+or earlier in the run) is a conflict: rejected, never merged. The parsing worker ends
+when this process ends, however it ends.
 """
 
 from __future__ import annotations
@@ -94,7 +99,7 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                    worker_after_bytes: int = limits.WORKER_AFTER_BYTES) -> IngestReport:
     """Ingest already-located sources (e.g. uploaded files); see module docstring.
 
-    Once more than ``worker_after_bytes`` of exports have been read, parsing moves to a
+    Once ``worker_after_bytes`` of new exports have been parsed, parsing moves to a
     worker process so that it overlaps with DuckDB saving the previous batch.
     """
     gc_was_enabled = gc.isenabled()
@@ -126,8 +131,9 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
 
 
 class _Parser:
-    """Parses chunks of files in this process until enough bytes have gone by, then in a
-    worker process (spawned, never forked: DuckDB's threads must not be forked)."""
+    """Parses chunks of files in this process until enough bytes of new files have been
+    parsed, then in a worker process (spawned, never forked: DuckDB's threads must not be
+    forked)."""
 
     def __init__(self, worker_after_bytes: int, known: dict[str, int]):
         self.worker_after_bytes = worker_after_bytes
@@ -143,8 +149,7 @@ class _Parser:
             self.pool.shutdown(cancel_futures=True)
 
     def submit(self, chunk: list[tuple[str, bytes | str]], n_bytes: int) -> Future:
-        self.bytes_seen += n_bytes
-        if self.pool is None and self.bytes_seen > self.worker_after_bytes:
+        if self.pool is None and self.bytes_seen >= self.worker_after_bytes:
             self._start_pool()
         if self.pool is not None:
             try:
@@ -152,8 +157,13 @@ class _Parser:
             except BrokenProcessPool:  # the worker died (e.g. out of memory): start another
                 self._start_pool()
                 return self.pool.submit(parse_chunk, chunk)
+        parsed = parse_chunk(chunk, self.known)
+        # Only files that needed parsing count towards starting a worker: a re-ingest of
+        # files already stored (recognised by their hash) is over before a worker would be up.
+        n_parsed = sum(1 for f in parsed.files if not f.already_ingested)
+        self.bytes_seen += n_bytes * n_parsed // max(len(parsed.files), 1)
         done: Future = Future()
-        done.set_result(parse_chunk(chunk, self.known))
+        done.set_result(parsed)
         return done
 
     def _start_pool(self) -> None:

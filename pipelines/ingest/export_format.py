@@ -32,6 +32,7 @@ MAX_TEXT_CHARS = 20_000
 # Timestamps are real instants in this range (UTC), by the contract's rules beyond the schema.
 EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=timezone.utc)
 LATEST_INSTANT = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+_SAFE_YEARS = ("1901", "2099")
 
 # Ids and timestamps are checked in bulk after decoding (see _semantic_problem): a regex per
 # value inside the decoder costs more than the rest of decoding together.
@@ -215,7 +216,7 @@ def utf8_problem(data: bytes) -> str | None:
 
 
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
-_DEPTH_STEP = np.zeros(256, np.int32)
+_DEPTH_STEP = np.zeros(256, np.int8)
 _DEPTH_STEP[list(b"[{")] = 1
 _DEPTH_STEP[list(b"]}")] = -1
 
@@ -224,16 +225,17 @@ def nesting_depth(data: bytes) -> int:
     """How deep arrays and objects nest in JSON text (brackets inside strings do not count).
 
     Vectorized, as it runs on every file: escapes are dropped (a backslash pair, then an
-    escaped quote), every byte but quotes and brackets is deleted, and brackets after an
-    odd number of quotes are inside a string. Invalid JSON gives some number; the decoder
+    escaped quote), every byte but quotes and brackets is deleted, and a bracket after an
+    odd number of quotes is inside a string. Invalid JSON gives some number; the decoder
     rejects it anyway."""
-    if data.count(b"[") + data.count(b"{") <= 1:
-        return int(b"[" in data or b"{" in data)
     if b"\\" in data:
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
     codes = np.frombuffer(data.translate(None, _NOT_STRUCTURE), np.uint8)
-    outside = (np.cumsum(codes == ord('"'), dtype=np.int64) & 1) == 0
-    return int(np.cumsum(_DEPTH_STEP[codes] * outside, dtype=np.int64).max(initial=0))
+    is_quote = codes == ord('"')
+    brackets = np.flatnonzero(~is_quote)
+    outside = (np.searchsorted(np.flatnonzero(is_quote), brackets) & 1) == 0
+    steps = _DEPTH_STEP[codes[brackets[outside]]].astype(np.int32)
+    return int(np.cumsum(steps).max(initial=0))
 
 
 def depth_problem(data: bytes) -> str | None:
@@ -320,6 +322,12 @@ def _bad_timestamp(export: Export, messages: list[Message]) -> str | None:
     shapes = set("\n".join(values).translate(_DIGITS_TO_NINE).split("\n"))
     try:
         if all(_TIMESTAMP.match(shape) for shape in shapes):
+            for _ in map(datetime.fromisoformat, values):
+                pass
+            # Years 1901–2099 are inside the range whatever the offset: compare the text
+            # (the pattern fixes 4-digit years), and only the edges as instants.
+            if _SAFE_YEARS[0] <= min(values)[:4] and max(values)[:4] <= _SAFE_YEARS[1]:
+                return None
             instants = list(map(datetime.fromisoformat, values))
             if EARLIEST_INSTANT <= min(instants) and max(instants) <= LATEST_INSTANT:
                 return None
