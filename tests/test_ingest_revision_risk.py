@@ -5,8 +5,6 @@ stays in the risk list, marked as an earlier version since revised."""
 import copy
 from datetime import date
 
-import pandas as pd
-
 from pipelines.analyze import run_analysis
 from pipelines.ingest import ingest_paths
 from pipelines.nlp.embed import Encoder, embed_texts
@@ -37,12 +35,13 @@ def test_a_rewritten_urgent_message_stays_flagged_and_marked_revised(con, tmp_pa
     assert list(urgent["risk"]) == ["urgent"] and list(urgent["superseded"]) == [True]
     assert urgent["source_id"].iloc[0].startswith("m-0-0#")
 
-    from dashboard import briefing
+    from dashboard import brief_model, briefing, printable
+    from tests.test_brief_model import CLIENT, reads
+
     period = briefing.Period(since=date(2026, 11, 1), until=date(2026, 11, 30))
     ordered = briefing.order_risk_flags(flags.drop(columns=["superseded"]), "America/Chicago", period)
     assert list(ordered.loc[ordered["text"] == URGENT, "revised"]) == [True]
-    html = briefing.brief_html(client_name="R. M.", period=period, prompts=[], risk=ordered, glance=[],
-                               trend_lines=[], episodes=pd.DataFrame(), insights=pd.DataFrame(),
-                               themes=pd.DataFrame(), quotes={}, body=pd.DataFrame(), effects=pd.DataFrame(),
-                               missing=[])
+    model = brief_model.brief_model(reads(risk_flags=flags), CLIENT, date(2026, 11, 30), since=period.since)
+    assert list(model.shown_flags.loc[model.shown_flags["text"] == URGENT, "revised"]) == [True]
+    html = printable.brief_html(model)
     assert "URGENT</b>" in html and "(earlier version, since revised)" in html
