@@ -7,6 +7,7 @@ the chooser never picks a batch-dependent variant; a database embedded by the fo
 backend is re-embedded and rescored exactly once.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,7 @@ def encode_alone(encoder: Encoder, texts: list[str]) -> np.ndarray:
 
 def test_chosen_backend_is_onnx_and_batch_invariant(encoder):
     assert encoder.name.startswith("onnx-") and "int8" not in encoder.name
-    verdicts = onnx_backend.json.loads((model_cache_dir() / onnx_backend.VERDICTS_FILE).read_text())
+    verdicts = json.loads((model_cache_dir() / onnx_backend.VERDICTS_FILE).read_text())
     variant = encoder.name.split("-")[1]
     assert onnx_backend.eligible(verdicts[variant]), verdicts[variant]
     # and on texts the chooser never probed

@@ -33,6 +33,9 @@ MAX_BATCH_DRIFT = 1e-6
 # plain export is the faster of the two (ORT applies its own fusions at load time).
 VARIANTS = ("fp32", "optimized")
 VERDICTS_FILE = "verdicts.json"  # per variant: agreement, min cosine, batch drift
+# Texts per run: measured on 3,000 sample texts (fp32, one thread, CPU time), batches of
+# 8–32 gave 164 texts/CPU-s against 140–151 for 64 (less padding, smaller working set).
+ENCODE_BATCH = 32
 
 # Probe texts for the agreement check: varied length and register, written for this purpose.
 PROBE_TEXTS = [
@@ -47,15 +50,6 @@ PROBE_TEXTS = [
     "and then I lie awake doing sums in my head until three in the morning.",
     "funny how it only hits me on sunday evenings",
 ] * 3
-
-
-def cpu_supports_int8() -> bool:
-    """Dynamic int8 kernels need AVX2 (or AVX-512/VNNI) on x86; ARM has NEON dot products."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return any(flag in flags for flag in (" avx2", " avx512_vnni", " avx_vnni", " asimddp"))
 
 
 def export_fp32(model_dir: Path, target: Path) -> Path:
@@ -131,7 +125,7 @@ class OnnxEncoder:
         self.path = onnx_path
         self.variant = onnx_path.stem.split("-")[-1]
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = ENCODE_BATCH) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
         # Sort by length so each batch pads little, then restore the order.
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
