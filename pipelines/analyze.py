@@ -64,22 +64,30 @@ class AnalysisReport:
 
 
 class EmbeddingStore:
-    """Embeddings cached in ``text_embeddings``; computes and saves only what is missing."""
+    """Embeddings cached in ``text_embeddings``, one row per text and backend; computes and
+    saves only what the current backend has not stored yet.
+
+    A text stored by another backend (the former batch-dependent int8 encoder, another
+    runtime) is re-embedded once and its old row replaced, so every stored vector is the
+    current encoder's and a text's vector never depends on when or beside what it came in.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, encoder: Encoder):
         self.con, self.encoder = con, encoder
         self.n_embedded = 0
 
     def ensure(self, texts: list[str]) -> None:
-        """Embed and store every distinct text not stored yet."""
+        """Embed and store every distinct text the current backend has not stored yet."""
         keys = {text_key(t): t for t in texts}
         if not keys:
             return
         wanted = pa.table({"text_key": list(keys)})
         self.con.register("wanted_keys", wanted)
         try:
-            missing = [row[0] for row in self.con.execute(
-                "SELECT text_key FROM wanted_keys ANTI JOIN text_embeddings USING (text_key)").fetchall()]
+            missing = sorted(row[0] for row in self.con.execute(
+                "SELECT text_key FROM wanted_keys ANTI JOIN "
+                "(SELECT text_key FROM text_embeddings WHERE backend = ?) USING (text_key)",
+                [self.encoder.name]).fetchall())
         finally:
             self.con.unregister("wanted_keys")
         for start in range(0, len(missing), EMBED_CHUNK):
@@ -89,6 +97,7 @@ class EmbeddingStore:
             self.n_embedded += len(chunk)
 
     def _save(self, keys: list[str], vectors: np.ndarray) -> None:
+        """Store these keys' vectors, replacing any other backend's rows for them."""
         flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel(), pa.float32())
         table = pa.table({
             "text_key": pa.array(keys, pa.string()),
@@ -97,12 +106,14 @@ class EmbeddingStore:
         })
         self.con.register("new_embeddings", table)
         try:
-            self.con.execute("INSERT INTO text_embeddings SELECT * FROM new_embeddings")
+            with db.transaction(self.con):
+                self.con.execute("DELETE FROM text_embeddings WHERE text_key IN (SELECT text_key FROM new_embeddings)")
+                self.con.execute("INSERT INTO text_embeddings SELECT * FROM new_embeddings")
         finally:
             self.con.unregister("new_embeddings")
 
     def lookup(self, texts: list[str]) -> np.ndarray:
-        """Embeddings for ``texts`` (in order), computing any that are missing."""
+        """The current backend's embeddings for ``texts`` (in order), computing any missing."""
         self.ensure(texts)
         keys = [text_key(t) for t in texts]
         order = pa.table({"text_key": keys, "position": pa.array(range(len(keys)), pa.int64())})
@@ -111,9 +122,9 @@ class EmbeddingStore:
             table = self.con.execute("""
                 SELECT k.position, e.embedding FROM lookup_keys k
                 JOIN (SELECT text_key, any_value(embedding) AS embedding FROM text_embeddings
-                      SEMI JOIN lookup_keys USING (text_key) GROUP BY text_key) e USING (text_key)
+                      SEMI JOIN lookup_keys USING (text_key) WHERE backend = ? GROUP BY text_key) e USING (text_key)
                 ORDER BY k.position
-            """).fetch_arrow_table()
+            """, [self.encoder.name]).fetch_arrow_table()
         finally:
             self.con.unregister("lookup_keys")
         if table.num_rows != len(texts):
@@ -136,13 +147,19 @@ def text_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore) -> int:
-    """Compute signals for distinct texts not scored by the current signals version."""
+    """Compute signals for distinct texts not scored by the current signals version and
+    embedding backend, in text_key order.
+
+    Stored signals are keyed ``<signals version>+<embedding backend>``: a text's signals come
+    from its embeddings, so a backend change (e.g. from the batch-dependent int8 encoder)
+    rescores every text once, as a signals-code change does."""
     from .nlp import signals
 
-    version = signals.SIGNALS_VERSION
+    version = f"{signals.SIGNALS_VERSION}+{store.encoder.name}"
     pending = con.execute("""
         SELECT DISTINCT u.text_key, u.text FROM text_units u
         ANTI JOIN (SELECT text_key FROM text_signals WHERE signals_version = ?) s USING (text_key)
+        ORDER BY u.text_key
     """, [version]).fetchall()
     if not pending:
         return 0
@@ -153,8 +170,9 @@ def score_missing_signals(con: duckdb.DuckDBPyConnection, store: EmbeddingStore)
          "evidence"]]
     con.register("new_signals", frame)
     try:
-        con.execute("DELETE FROM text_signals WHERE text_key IN (SELECT text_key FROM new_signals)")
-        con.execute("INSERT INTO text_signals SELECT * FROM new_signals")
+        with db.transaction(con):
+            con.execute("DELETE FROM text_signals WHERE text_key IN (SELECT text_key FROM new_signals)")
+            con.execute("INSERT INTO text_signals SELECT * FROM new_signals")
     finally:
         con.unregister("new_signals")
     return len(keys)

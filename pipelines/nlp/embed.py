@@ -70,16 +70,24 @@ def model_cache_dir() -> Path:
     return base / f"minilm-torch{version('torch').split('+')[0]}-ort{version('onnxruntime')}"
 
 
+def onnx_backend_name(variant: str, cache_dir: Path) -> str:
+    """``onnx-fp32-torch2.13.0-ort1.32.0``: the variant and the export's torch/onnxruntime
+    pair, so embeddings stored by another encoder (int8, another runtime) are recomputed."""
+    return f"onnx-{variant}-{cache_dir.name.removeprefix('minilm-')}"
+
+
 @functools.lru_cache(maxsize=1)
 def default_encoder() -> Encoder:
-    """The fastest backend whose embeddings agree with PyTorch's (see onnx_backend), once per process."""
+    """The preferred ONNX backend that agrees with PyTorch and is batch-invariant (see
+    onnx_backend), else PyTorch; chosen once per process."""
     choice = os.environ.get(BACKEND_ENV, "auto")
     if choice != "torch":
         from . import onnx_backend
 
-        encoder = onnx_backend.choose_encoder(Path(model_path()), model_cache_dir(), embed_texts)
+        cache_dir = model_cache_dir()
+        encoder = onnx_backend.choose_encoder(Path(model_path()), cache_dir, embed_texts)
         if encoder is not None:
-            return Encoder(f"onnx-{encoder.path.stem.split('-')[-1]}", encoder.encode)
+            return Encoder(onnx_backend_name(encoder.variant, cache_dir), encoder.encode)
         if choice == "onnx":
-            raise RuntimeError("no ONNX embedding backend agrees with PyTorch on this machine")
+            raise RuntimeError("no batch-invariant ONNX embedding backend agrees with PyTorch on this machine")
     return Encoder("torch", embed_texts)
