@@ -227,3 +227,28 @@ def test_cli_ingests_a_calendar(tmp_path, db_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout.splitlines()[0].startswith(f"rejected  calendar {hostile}: repeat rules would take")
+
+
+def test_private_fast_path_and_public_api_give_the_same_sessions(monkeypatch):
+    from pipelines.ingest import calendar as module
+
+    data = calendar(
+        event("s1@cal", "TZID=America/Chicago:20261019T090000", "Session [c-0014]",
+              "RRULE:FREQ=WEEKLY;COUNT=8", "EXDATE;TZID=America/Chicago:20261026T090000"),
+        event("s1@cal", "TZID=America/Chicago:20261110T140000", "Session [c-0015]",  # moved, and retagged
+              "RECURRENCE-ID;TZID=America/Chicago:20261109T090000"),
+        event("s1@cal", "TZID=America/Chicago:20261116T090000", "Session [c-0014]",
+              "RECURRENCE-ID;TZID=America/Chicago:20261116T090000", "STATUS:CANCELLED"))
+    fast = sessions(data)
+    monkeypatch.setattr(module, "_starts", lambda query, window: [(c["DTSTART"].dt, c) for c in query.between(*window)])
+    assert sessions(data) == fast
+    assert [r[0] for r in fast] == ["c-0014", "c-0014", "c-0015", "c-0014", "c-0014", "c-0014"]
+
+
+def test_a_calendar_over_the_size_limit_is_not_read(con, tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_APPOINTMENTS_BYTES", 1024)
+    path = tmp_path / "big.ics"
+    path.write_bytes(calendar(*(event(f"{i}@cal", "20261103T160000Z", "[c-1]") for i in range(20))))
+    result = ingest_paths(con, [path]).files[0]
+    assert result.status == "rejected"
+    assert result.reason.endswith("over the 1.0 KiB limit (MAX_APPOINTMENTS_BYTES)")
