@@ -113,9 +113,18 @@ def _hide_in_line(values: np.ndarray, mark: np.ndarray, line: list[tuple[int, in
         cells = [line[-1]]
     if not cells:
         return False
-    chosen = min(cells, key=lambda c: (values[c], c))
+    chosen = min(cells, key=lambda c: (_cost(mark, line, c), values[c], c))
     mark[chosen] = PRIMARY if values[chosen] < MIN_CELL else SECONDARY
     return True
+
+
+def _cost(mark: np.ndarray, line: list[tuple[int, int]], cell: tuple[int, int]) -> int:
+    """0 when hiding ``cell`` also completes its other line (which holds one hidden value), 1 when
+    that line already holds two or more, 2 when it would leave that line with a new lone hidden value."""
+    in_row = all(c[0] == line[0][0] for c in line)
+    cross = mark[:, cell[1]] if in_row else mark[cell[0], :]
+    hidden = int((cross != SHOWN).sum())
+    return 0 if hidden == 1 else 1 if hidden >= 2 else 2
 
 
 def _hide_near(values: np.ndarray, mark: np.ndarray, cell: tuple[int, int]) -> bool:
