@@ -156,6 +156,11 @@ def test_series_started_years_ago_shows_only_the_last_year():
     (calendar(event("a@cal", "19000101T000000Z", "[c-1]", "RRULE:FREQ=MINUTELY;COUNT=5;BYMONTH=2")),
      "calendar t.ics: repeat rules would take more than 500,000 steps to expand "
      "(MAX_ICS_RECURRENCE_STEPS); the largest is event 1"),
+    # Every minute of every day, written as a yearly rule: bounded as daily steps times 24 x 60.
+    (calendar(event("a@cal", "20261103T160000Z", "[c-1]", "RRULE:FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;"
+                    "BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=" + ",".join(map(str, range(60))))),
+     "calendar t.ics: repeat rules would take more than 500,000 steps to expand "
+     "(MAX_ICS_RECURRENCE_STEPS); the largest is event 1"),
     (calendar() + calendar(), "calendar t.ics: holds 2 calendars; export one calendar per file"),
 ])
 def test_hostile_files_get_one_plain_message(data, message):
@@ -164,6 +169,16 @@ def test_hostile_files_get_one_plain_message(data, message):
     assert str(error.value) == message
     # No chained library error (its text quotes the file) rides along.
     assert error.value.__cause__ is None and (error.value.__context__ is None or error.value.__suppress_context__)
+
+
+def test_ordinary_rules_are_within_the_step_limit():
+    data = calendar(event("a@cal", "TZID=America/Chicago:20150105T090000", "[c-1]",
+                          "RRULE:FREQ=WEEKLY;BYDAY=MO,TH"),
+                    event("b@cal", "TZID=America/Chicago:20200101T170000", "[c-2]",
+                          "RRULE:FREQ=MONTHLY;BYDAY=1WE;BYHOUR=17,18"))
+    rows = sessions(data)
+    assert {r[0] for r in rows} == {"c-1", "c-2"}
+    assert all(r[2].astimezone(CHICAGO).hour in (9, 17, 18) for r in rows)
 
 
 def test_too_many_instances_are_rejected(monkeypatch):

@@ -55,9 +55,11 @@ MAX_POSITIONS_SHOWN = 10
 # Shortest span one step of each frequency can take, for bounding a rule's steps.
 FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
                 "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
-# BY parts that can multiply the instances of one step (an upper bound: some only filter).
-EXPANDING_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO",
-                   "BYMONTH", "BYSETPOS")
+# BY parts naming days (or months): under WEEKLY, MONTHLY or YEARLY they can pick any day of the
+# period (YEARLY;BYDAY=MO is every Monday), so such rules are bounded as if they stepped daily.
+DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH")
+# BY parts that can multiply the instances of one step (an upper bound: under a finer FREQ they filter).
+TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 # Properties whose damage makes an event's time unknowable: the file is rejected.
 TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 UNMATCHED_REASONS = {
@@ -242,8 +244,11 @@ def _rule_steps(event, window_end: datetime) -> int:
         if until and isinstance(until[0], (date, datetime)):
             end = min(end, _utc(until[0]))
         seconds = FREQ_SECONDS[_freq(rule)] * rule.get("INTERVAL", [1])[0]
+        day_parts = [len(rule[p]) for p in DAY_PARTS if p in rule]
+        if day_parts and seconds > FREQ_SECONDS["DAILY"]:
+            seconds, day_parts = FREQ_SECONDS["DAILY"], []  # each day of the period at most once
         periods = max(0, math.ceil((end - start).total_seconds() / seconds)) + 1
-        parts = [len(rule[p]) for p in EXPANDING_PARTS if p in rule and p != "BYSETPOS"]
+        parts = day_parts + [len(rule[p]) for p in TIME_PARTS if p in rule]
         count = rule.get("COUNT")
         if count and not parts:
             periods = min(periods, max(int(count[0]), 0))
