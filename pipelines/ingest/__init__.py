@@ -32,6 +32,8 @@ import pyarrow as pa
 
 from .. import db
 from . import limits
+from . import calendar
+from .sources import CALENDAR_SUFFIX as calendar_suffix
 from .appointments import AppointmentsRejected, is_appointments_csv, read_appointments, save_appointments
 from .parse import ParsedFile, concat_chunks, one_file, parse_chunk, shift_files, start_worker
 from .save import STATUSES, ExportIdConflict, save_batch
@@ -361,6 +363,19 @@ def _read_failure(name: str, error: Exception) -> str:
 
 
 def _ingest_appointments(con, result: FileResult, data: bytes) -> None:
+    # --- Calendar (.ics) appointments: chosen by content (a .ics name only to reject non-calendars).
+    if calendar.is_calendar(data) or result.name.lower().endswith(calendar_suffix):
+        try:
+            read = calendar.read_calendar(result.name, data)
+        except calendar.CalendarRejected as error:
+            result.status, result.reason = "rejected", str(error)
+            return
+        with db.transaction(con):
+            new, unchanged = save_appointments(con, result.name, read.table)
+        result.counts.update(new=new, unchanged=unchanged)
+        result.reason = read.note()
+        return
+    # --- CSV appointments.
     if not is_appointments_csv(data):
         result.status = "skipped"
         result.reason = "CSV without the appointments header client_id,provider_id,starts_at"

@@ -15,6 +15,16 @@ RATIO_CHECK_MIN_BYTES = 1 * MiB             # tiny members may compress well wit
 # before any JSON parser walks them (a parser's recursion must never meet a hostile file).
 MAX_JSON_DEPTH = 32
 
+# Calendar (.ics) appointments (pipelines/ingest/calendar.py). Recurring series are expanded
+# only inside a window around the file's newest timestamp (DTSTART, RECURRENCE-ID, DTSTAMP or
+# LAST-MODIFIED of any event), and a file whose rules would step or expand past these limits is
+# rejected before anything is expanded, so a hostile RRULE (FREQ=SECONDLY, no end) cannot explode.
+ICS_WINDOW_BEFORE_DAYS = 366                # expand from this long before the newest timestamp
+ICS_WINDOW_AFTER_DAYS = 366                 # ... to this long after it
+MAX_ICS_EVENTS = 20_000                     # VEVENT components in one file
+MAX_ICS_RECURRENCE_STEPS = 500_000          # rule steps from DTSTART to the window's end, whole file
+MAX_ICS_INSTANCES = 50_000                  # sessions one file may expand to
+
 # Files are written to the database in batches of about this many records; each batch is
 # one transaction, and a batch that fails is retried file by file. The first batch holds
 # about BATCH_FIRST_RECORDS, each next one twice as many, so saving starts early.

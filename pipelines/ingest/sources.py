@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 EXPORT_SUFFIX = ".json"
 APPOINTMENTS_SUFFIX = ".csv"
+CALENDAR_SUFFIX = ".ics"  # appointments too: ingest tells CSV from iCalendar by content
+APPOINTMENTS_SUFFIXES = (APPOINTMENTS_SUFFIX, CALENDAR_SUFFIX)
 ARCHIVE_SUFFIX = ".zip"
 
 
@@ -29,7 +31,7 @@ ARCHIVE_SUFFIX = ".zip"
 class Source:
     """One file to ingest, or a file-level problem found before reading it.
 
-    ``kind`` is ``export`` (JSON), ``appointments`` (CSV), ``rejected`` or ``skipped``;
+    ``kind`` is ``export`` (JSON), ``appointments`` (CSV or .ics), ``rejected`` or ``skipped``;
     ``note`` says why for the last two (no file content, ever).
     """
     name: str
@@ -95,11 +97,11 @@ def _file_sources(path: Path, name: str, size: int | None = None) -> Iterator[So
         yield from _archive_sources(path, name)
     elif suffix == EXPORT_SUFFIX:
         yield _disk_source(path, name, "export", limits.MAX_EXPORT_BYTES, "MAX_EXPORT_BYTES", size)
-    elif suffix == APPOINTMENTS_SUFFIX:
+    elif suffix in APPOINTMENTS_SUFFIXES:
         yield _disk_source(path, name, "appointments", limits.MAX_APPOINTMENTS_BYTES,
                            "MAX_APPOINTMENTS_BYTES", size)
     else:
-        yield Source(name, "skipped", note="not an export (.json), appointments (.csv) or .zip file")
+        yield Source(name, "skipped", note="not an export (.json), appointments (.csv, .ics) or .zip file")
 
 
 def _disk_source(path: Path, name: str, kind: str, limit: int, limit_name: str,
@@ -183,10 +185,10 @@ def _member_source(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
         return Source(name, "skipped", note="archives inside archives are not opened")
     if suffix == EXPORT_SUFFIX:
         kind, limit, limit_name = "export", limits.MAX_EXPORT_BYTES, "MAX_EXPORT_BYTES"
-    elif suffix == APPOINTMENTS_SUFFIX:
+    elif suffix in APPOINTMENTS_SUFFIXES:
         kind, limit, limit_name = "appointments", limits.MAX_APPOINTMENTS_BYTES, "MAX_APPOINTMENTS_BYTES"
     else:
-        return Source(name, "skipped", note="not an export (.json) or appointments (.csv) file")
+        return Source(name, "skipped", note="not an export (.json) or appointments (.csv, .ics) file")
     if info.flag_bits & 0x1:
         return Source(name, "rejected", note="password-protected archive member; not read")
     if info.file_size > limit:
