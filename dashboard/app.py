@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-st.set_page_config(page_title="Interlude", page_icon=":material/spa:", layout="wide")
+from dashboard.icon import app_icon  # noqa: E402
+
+st.set_page_config(page_title="Interlude", page_icon=app_icon(), layout="wide")
 
 pages = {
     "Clinician": [

@@ -7,12 +7,13 @@ Times arrive in UTC and are turned into the client's calendar days first.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+
+from dashboard.text import plain
 
 DEFAULT_PERIOD_DAYS = 14  # when the client has no earlier appointment
 BASELINE_WEEKS = 8
@@ -409,8 +410,8 @@ def brief_html(*, client_name: str, period: Period, prompts: list[str], risk: pd
                body: pd.DataFrame, effects: pd.DataFrame, missing: list[str],
                max_items: int = 5) -> str:
     """A print-friendly brief (A4, two pages at most): the same facts as the page, as HTML
-    the browser prints or saves as PDF. Every client text is escaped."""
-    e = html.escape
+    the browser prints or saves as PDF. Every client text is escaped (dashboard.text.plain)."""
+    e = plain
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Brief: {e(client_name)}</title>"
              f"<style>{PRINT_CSS}</style></head><body>",
              f"<h1>Pre-session brief: {e(client_name)}</h1>",
@@ -472,12 +473,13 @@ def brief_html(*, client_name: str, period: Period, prompts: list[str], risk: pd
     return "".join(parts)
 
 
-def episode_line(ep: pd.Series) -> str:
-    """One line per episode, escaped: when, trigger, body, what helped, how it ended."""
-    e = html.escape
+def episode_line(ep: pd.Series, bold: str = "<b>{}</b>") -> str:
+    """One line per episode, escaped: when, trigger, body, what helped, how it ended.
+    HTML by default; ``bold="**{}**"`` gives markdown for the page."""
+    e = plain
     start, end = pd.Timestamp(ep["start_day"]), pd.Timestamp(ep["end_day"])
     when = f"{start:%-d %b}" + ("" if start == end else f"–{end:%-d %b}")
-    bits = [f"<b>{when}</b>, peak stress {ep['peak_stress']:.0f}/10"]
+    bits = [bold.format(when) + f", peak stress {ep['peak_stress']:.0f}/10"]
     trigger = _join(ep.get("trigger_themes"))
     if trigger:
         bits.append(f"around {e(trigger)}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, text
 
 REVIEW_NOTE = ("Signals are computed from what the client chose to share. They are for "
                "clinical review, not diagnosis.")
@@ -109,14 +109,9 @@ def review_note() -> None:
     st.caption(REVIEW_NOTE)
 
 
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def plain(text) -> str:
-    """Client text made inert for st.markdown: no links, emphasis, headings or colour
-    directives can come from what a client wrote."""
-    text = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+# The one function that makes client text inert (dashboard/text.py): every client-provided
+# string on a page passes through it.
+plain = text.plain
 
 
 def quote(text) -> None:

@@ -23,7 +23,8 @@ since = st.sidebar.date_input("Brief covers from", value=period.since, max_value
 if since != period.since:
     period = briefing.Period(since, today, period.last_session, period.next_session)
 
-head = f"**{client.display_name}** · {client.client_id} · seen by {client.provider_name} · {period.label()}"
+head = (f"**{ui.plain(client.display_name)}** · {client.client_id} · seen by {ui.plain(client.provider_name)} "
+        f"· {period.label()}")
 if period.next_session is not None:
     head += f" · next session **{period.next_session:%a %-d %b, %H:%M}**"
 st.markdown(head)
@@ -163,7 +164,7 @@ with left:
                    + (f"; the last one began {last:%-d %b}." if last else "."))
     for _, ep in episodes.head(4).iterrows():
         with st.container(border=True):
-            st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
+            st.markdown(briefing.episode_line(ep, bold="**{}**"))
             for quote in briefing.first_items(ep.get("trigger_evidence"), 1):
                 ui.quote(quote)
 
@@ -193,7 +194,7 @@ else:
                 ui.quote(quote)
 gone = themes[themes["status"] == "absent"] if not themes.empty else themes
 if len(gone):
-    st.caption("Not mentioned this period, but in the 8 weeks before: " + ", ".join(gone["label"].head(5)))
+    st.caption("Not mentioned this period, but in the 8 weeks before: " + ", ".join(ui.plain(label) for label in gone["label"].head(5)))
 
 left, right = st.columns(2)
 # 8. Body map.
@@ -215,11 +216,12 @@ with right:
     else:
         st.plotly_chart(charts.practice_chart(effects), width="stretch", config={"displayModeBar": False})
         for row in effects.sort_values("mean_change").itertuples():
-            st.markdown(f"- **{briefing.kind_words(row.kind)}**: {briefing.practice_phrase(pd.Series(row._asdict()))}")
+            st.markdown(f"- **{ui.plain(briefing.kind_words(row.kind))}**: "
+                        f"{briefing.practice_phrase(pd.Series(row._asdict()))}")
     few = all_effects[all_effects["n"] < briefing.MIN_PRACTICE_N] if not all_effects.empty else all_effects
     if len(few):
         st.caption("Too few to tell (under 3 rated): " + ", ".join(
-            f"{briefing.kind_words(k)} ({n})" for k, n in zip(few["kind"], few["n"])))
+            f"{ui.plain(briefing.kind_words(k))} ({n})" for k, n in zip(few["kind"], few["n"])))
 
 missing = []
 if summary_only:

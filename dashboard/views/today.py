@@ -25,7 +25,7 @@ if len(urgent):
     with st.container(border=True):
         st.markdown("#### :material/emergency: Urgent risk language since the last session")
         for row in urgent.itertuples():
-            st.page_link("views/brief.py", label=f"{row.display_name} ({row.client_id}): open the brief",
+            st.page_link("views/brief.py", label=f"{ui.plain(row.display_name)} ({row.client_id}): open the brief",
                          icon=":material/priority_high:", query_params={"client": row.client_id})
         st.caption(ui.CRISIS_RESOURCES)
 
@@ -48,7 +48,7 @@ for day, rows in sessions.groupby("day", sort=True):
             earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
             theirs = "" if row.local_start.utcoffset() == row.start.utcoffset() else \
                 f" ({row.local_start:%H:%M} their time)"
-            left.markdown(f"**{row.start:%H:%M}**{theirs} · **{row.display_name}** · {row.client_id}{scope} "
+            left.markdown(f"**{row.start:%H:%M}**{theirs} · **{ui.plain(row.display_name)}** · {row.client_id}{scope} "
                           f"{badge}{earlier}")
             left.caption(briefing.status_line(row._asdict()))
             right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
