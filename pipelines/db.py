@@ -527,6 +527,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         disabled        BOOLEAN NOT NULL DEFAULT false,
         failed_attempts INTEGER NOT NULL DEFAULT 0,
         locked_until    TIMESTAMPTZ,
+        signed_out_at   TIMESTAMPTZ,        -- sign-in cookies issued before this are void
         created_at      TIMESTAMPTZ NOT NULL,
         updated_at      TIMESTAMPTZ NOT NULL
     );

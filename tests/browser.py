@@ -171,22 +171,19 @@ def streamlit_errors(page) -> list[str]:
     return errors
 
 
-DEMO_PASSWORD = "demo-password-for-tests"   # the password tests give `users demo` (INTERLUDE_DEMO_PASSWORD)
+from tests.conftest import DEMO_PASSWORD  # noqa: E402  (the demo accounts' password in tests)
 
 
 def sign_in(context, base_url: str, username: str, password: str = DEMO_PASSWORD,
             timeout_ms: float = 60_000) -> None:
     """Sign in through the app's own form in this browser context (its cookie then serves every
-    page opened in the context). Without a sign-in form (an app that does not ask), nothing."""
+    page opened in the context)."""
     page = context.new_page()
     try:
         page.goto(base_url + "/", wait_until="domcontentloaded", timeout=timeout_ms)
         page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout_ms)
-        field = page.get_by_label("Username")
-        if not field.count():
-            return
-        field.fill(username)
-        page.get_by_label("Password").fill(password)
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_text("Sign out").first.wait_for(state="visible", timeout=timeout_ms)
     finally:

@@ -16,6 +16,11 @@ from pipelines import db  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 
+# The demo accounts' password in tests (`users demo` with $INTERLUDE_DEMO_PASSWORD set).
+DEMO_PASSWORD = "demo-password-for-tests"
+# Where the app keeps its cookie secret during tests (never the user's ~/.config).
+os.environ.setdefault("INTERLUDE_COOKIE_SECRET", "test-cookie-secret")
+
 # Text a test plants to prove client writing never reaches logs or error messages.
 CANARY = "my sister Margot said the hospital on Elm Street"
 
@@ -137,11 +142,14 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
 
     from pipelines.analyze import run_analysis
 
+    from pipelines import users
+
     path = tmp_path_factory.mktemp("sample-analyzed") / "interlude.duckdb"
     shutil.copyfile(sample_ingested_db_path, path)
     connection = db.connect(path)
     try:
         run_analysis(connection)
+        users.demo(connection, DEMO_PASSWORD)   # what `make run` does: the sample's demo accounts
     finally:
         connection.close()
     return path
@@ -149,13 +157,24 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
 
 # --- Real-browser fixtures (tests/browser.py): the app under `streamlit run`, Debian's Chromium.
 
+def server_copy(path: Path, folder: Path) -> Path:
+    """A copy of a database for a `streamlit run` server: the app holds its database
+    read-write, so it cannot share the file with the test process."""
+    import shutil
+
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def app_url(sample_db_path, tmp_path_factory):
-    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on `sample_db_path`."""
+    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on a copy of
+    `sample_db_path` (demo accounts, password DEMO_PASSWORD: tests.browser.sign_in)."""
     from tests.browser import StreamlitServer
 
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with StreamlitServer(sample_db_path, log) as server:
+    folder = tmp_path_factory.mktemp("streamlit")
+    with StreamlitServer(server_copy(sample_db_path, folder), folder / "streamlit.log") as server:
         yield server.url
 
 
@@ -277,6 +296,6 @@ def hostile_app_url(hostile_db_path, tmp_path_factory):
     """Base URL of `streamlit run dashboard/app.py` on `hostile_db_path`."""
     from tests.browser import StreamlitServer
 
-    log = tmp_path_factory.mktemp("streamlit-hostile") / "streamlit.log"
-    with StreamlitServer(hostile_db_path, log) as server:
+    folder = tmp_path_factory.mktemp("streamlit-hostile")
+    with StreamlitServer(server_copy(hostile_db_path, folder), folder / "streamlit.log") as server:
         yield server.url

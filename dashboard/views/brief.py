@@ -11,10 +11,11 @@ from dashboard import briefing, charts, data, ui
 from dashboard.briefing import MEASURE_WORDS
 from pipelines import clinical
 
-path, today, client = ui.client_page("Pre-session brief")
+path, today, client, user = ui.client_page("Pre-session brief")
 cid, tz, summary_only = client.client_id, client.timezone, client.scope == "summary"
+ui.once_per_session(path, user, "brief viewed", cid)
 
-appointments = data.appointments(path)
+appointments = data.appointments(path, user)
 mine = appointments[appointments["client_id"] == cid]
 period = briefing.session_period(mine["starts_at"], tz, today)
 since = st.sidebar.date_input("Brief covers from", value=period.since, max_value=today, key=f"since_{cid}",
@@ -34,7 +35,7 @@ if summary_only:
             "their words and the conversation reader are not available.", icon=":material/info:")
 
 # 1. Risk flags: all of them, never filtered; new ones and every urgent one open.
-flags = briefing.order_risk_flags(data.risk_flags(path, cid), tz, period)
+flags = briefing.order_risk_flags(data.risk_flags(path, user, cid), tz, period)
 with st.container(border=True):
     if flags.empty:
         st.markdown("#### :material/verified_user: Risk flags")
@@ -75,19 +76,19 @@ with st.container(border=True):
         st.caption(ui.CRISIS_RESOURCES)
 
 # Facts for the rest of the page.
-daily = data.daily_measures(path, cid, tz)
-activity_days = data.local_dates(data.client_activity(path, cid)["at"], tz).tolist()
+daily = data.daily_measures(path, user, cid, tz)
+activity_days = data.local_dates(data.client_activity(path, user, cid)["at"], tz).tolist()
 before = briefing.Period(period.since - timedelta(days=period.days), period.since - timedelta(days=1))
-texts = data.texts(path, cid)
-themes = briefing.theme_changes(data.theme_weekly(path, cid), period)
-all_episodes = data.stress_episodes(path, cid)
+texts = data.texts(path, user, cid)
+themes = briefing.theme_changes(data.theme_weekly(path, user, cid), period)
+all_episodes = data.stress_episodes(path, user, cid)
 episodes = briefing.episodes_in(all_episodes, period)
-all_effects = data.practice_effects(path, cid)
+all_effects = data.practice_effects(path, user, cid)
 effects = briefing.rated_practices(all_effects)
 insights = briefing.insight_moments(texts, tz, period)
-trends = data.trend_verdicts(path, cid)
+trends = data.trend_verdicts(path, user, cid)
 facts = briefing.BriefFacts(
-    period=period, risk=flags, trends=trends, rhythms=data.rhythms(path, cid), themes=themes,
+    period=period, risk=flags, trends=trends, rhythms=data.rhythms(path, user, cid), themes=themes,
     episodes=episodes, practice_effects=effects, insights=insights,
     engaged_days=briefing.engagement(activity_days, period),
     engaged_days_before=briefing.engagement(activity_days, before))
@@ -178,7 +179,7 @@ with right:
 
 # 7. Themes: this period, new or rising, with a quote each.
 st.markdown("#### Themes this period")
-quotes = data.theme_quotes(path, cid)
+quotes = data.theme_quotes(path, user, cid)
 quote_by_theme = quotes.groupby("theme_id")["text"].apply(list).to_dict() if not quotes.empty else {}
 active = themes[themes["n_period"] > 0] if not themes.empty else themes
 if active.empty:
@@ -200,7 +201,7 @@ left, right = st.columns(2)
 # 8. Body map.
 with left:
     body_period = briefing.at_least_days(period, briefing.BODY_MIN_DAYS)
-    body = briefing.body_map(data.body_sensations(path, cid), tz, body_period)
+    body = briefing.body_map(data.body_sensations(path, user, cid), tz, body_period)
     if body.empty:
         st.markdown("#### Body")
         st.caption(f"No body sensations logged in check-ins since {body_period.since:%-d %b}.")
@@ -235,5 +236,5 @@ html = briefing.brief_html(client_name=f"{client.display_name} ({client.client_i
 st.divider()
 st.download_button("Printable brief (open, then print or save as PDF)", html.encode("utf-8"),
                    file_name=f"brief-{client.client_id}-{today:%Y%m%d}.html", mime="text/html",
-                   icon=":material/print:")
+                   icon=":material/print:", on_click=data.record, args=(path, user, "print", cid))
 ui.review_note()

@@ -7,14 +7,15 @@ import streamlit as st
 from dashboard import briefing, data, ui
 
 path = ui.database_or_stop()
+user = ui.signed_in()
 today = ui.today_picker(path)
-clinician = ui.clinician_picker(path)
+clinician = ui.clinician_picker(path, user)
 
 st.title("Today")
 st.caption(f"{today:%A %-d %B %Y} · upcoming sessions for the next 7 days. " + ui.REVIEW_NOTE)
 
-appointments = data.appointments(path)
-status = data.caseload_status(path, today)
+appointments = data.appointments(path, user)
+status = data.caseload_status(path, user, today)
 if clinician:
     appointments = appointments[appointments["provider_id"] == clinician]
     status = status[status["client_id"].isin(appointments["client_id"]) | (status["provider_id"] == clinician)]
@@ -29,7 +30,7 @@ if len(urgent):
                          icon=":material/priority_high:", query_params={"client": row.client_id})
         st.caption(ui.CRISIS_RESOURCES)
 
-zones = sorted(set(data.clients(path)["timezone"]))
+zones = sorted(set(data.clients(path, user)["timezone"]))
 default_zone = briefing.clinic_timezone(status)
 clinic_zone = st.sidebar.selectbox("Clinic time zone", zones, index=zones.index(default_zone) if default_zone in zones else 0,
                                    help="Session times and days are shown in this zone; each client's own "
