@@ -82,8 +82,28 @@ def open_problem(path: Path) -> str | None:
     return None
 
 
+def _cursor(path: Path):
+    """A cursor on the app's connection, in the database's catalog: a cursor starts in the
+    default one, which for an encrypted file (ATTACHed as `interlude`) is an empty in-memory
+    database."""
+    cursor = _connection(str(path)).cursor()
+    catalog = _catalog(str(path))
+    if catalog != cursor.execute("SELECT current_database()").fetchone()[0]:
+        cursor.execute(f'USE "{catalog}"')
+    return cursor
+
+
+@st.cache_resource
+def _catalog(path: str) -> str:
+    with _connection(path).cursor() as cursor:   # never the shared connection itself
+        default = cursor.execute("SELECT current_database()").fetchone()[0]
+        names = [r[0] for r in cursor.execute("SELECT database_name FROM duckdb_databases() "
+                                              "WHERE NOT internal").fetchall()]
+    return "interlude" if "interlude" in names else default
+
+
 def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
-    with _connection(str(path)).cursor() as cursor:
+    with _cursor(path) as cursor:
         return cursor.execute(sql, params or []).df()
 
 
@@ -135,7 +155,7 @@ def _require_admin(user: users.User | None) -> None:
 def _write(path: Path, action):
     """Run `action(cursor)` on the app's connection (pipelines/users.py and audit.py write
     inside their own db.transaction)."""
-    with _connection(str(path)).cursor() as cursor:
+    with _cursor(path) as cursor:
         return action(cursor)
 
 

@@ -157,5 +157,29 @@ def _access(args) -> int:
     return 0
 
 
+def _key_problem(error: BaseException) -> str | None:
+    """One line for a database that its key (INTERLUDE_DB_KEY) does not open."""
+    text = str(error)
+    for marker, line in (("without a key", "the database is encrypted: set INTERLUDE_DB_KEY (make run reads "
+                                           "~/.config/interlude/db.key)"),
+                         ("Wrong encryption key", "INTERLUDE_DB_KEY does not open this database (wrong key)"),
+                         ("is not encrypted", "INTERLUDE_DB_KEY is set but this database is not encrypted")):
+        if marker in text:
+            return line
+    return None
+
+
+def run() -> int:
+    """main(), with a database key problem as one line instead of a traceback."""
+    try:
+        return main()
+    except Exception as error:
+        line = _key_problem(error)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
