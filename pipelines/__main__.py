@@ -158,7 +158,8 @@ def _access(args) -> int:
 
 
 def _key_problem(error: BaseException) -> str | None:
-    """One line for a database that its key (INTERLUDE_DB_KEY) does not open."""
+    """One line for a database that its key (INTERLUDE_DB_KEY) does not open, or that another
+    process holds."""
     text = str(error)
     for marker, line in (("without a key", "the database is encrypted: set INTERLUDE_DB_KEY (make run reads "
                                            "~/.config/interlude/db.key)"),
@@ -166,11 +167,14 @@ def _key_problem(error: BaseException) -> str | None:
                          ("is not encrypted", "INTERLUDE_DB_KEY is set but this database is not encrypted")):
         if marker in text:
             return line
+    if "Could not set lock" in text:
+        return ("the database is open in another process (the app, or another ingest or analyze): "
+                "try again when it has finished")
     return None
 
 
 def run() -> int:
-    """main(), with a database key problem as one line instead of a traceback."""
+    """main(), with a database key or lock problem as one line instead of a traceback."""
     try:
         return main()
     except Exception as error:

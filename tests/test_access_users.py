@@ -125,3 +125,13 @@ def test_roles_are_checked(con):
         users.add(con, "y", "admin", PASSWORD, provider_id="p-001")
     with pytest.raises(users.AccountError):
         users.add(con, "z", "root", PASSWORD)
+
+
+def test_a_database_held_by_another_process_is_one_line_not_a_traceback(db_path):
+    held = db.connect(db_path)      # as the running app holds it
+    try:
+        result = cli("users", "list", "--db", str(db_path))
+    finally:
+        held.close()
+    assert result.returncode == 2 and "another process" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
