@@ -4,6 +4,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/interlude.duckdb
+# The key the sample database is encrypted with: made on first run, outside the repository,
+# readable by its owner only (README: "Keys: encryption at rest").
+KEY_DIR ?= $(HOME)/.config/interlude
+KEY := $(KEY_DIR)/db.key
+WITH_KEY = INTERLUDE_DB_KEY="$$(cat $(KEY))"
 # The CPU build of torch lies in /opt/wheels on our machines; a plain index gives a CUDA build.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
@@ -11,7 +16,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser run test test-fast sample-data sample-db bench clean
+.PHONY: install browser run test test-fast sample-data sample-db bench clean key
 
 install: $(VENV)/.installed
 
@@ -34,20 +39,31 @@ $(CHROMIUM):
 	$(APT_GET) install -y -qq --no-install-recommends chromium fonts-liberation
 	test -x $@
 
+$(KEY):
+	@mkdir -p -m 700 $(KEY_DIR)
+	@(umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@.new && mv $@.new $@)
+	@echo "made the database key $@ (mode 0600): back it up apart from the database (README)"
+
+key: $(KEY)
+
 # Build the demo database from the committed sample exports (ingest, then analyze: embeddings,
-# themes, signals), only if it is missing. The first analyze also exports the ONNX backends.
-$(DB): | install
+# themes, signals), encrypted with $(KEY), only if it is missing. The first analyze also exports
+# the ONNX backends.
+$(DB): | install $(KEY)
 	mkdir -p $(dir $(DB))
 	rm -f $(DB).building $(DB).building.wal
-	$(PY) -m pipelines ingest sample_data/exports sample_data/appointments.csv --db $(DB).building --quiet
-	$(PY) -m pipelines analyze --db $(DB).building
+	$(WITH_KEY) $(PY) -m pipelines ingest sample_data/exports sample_data/appointments.csv --db $(DB).building --quiet
+	$(WITH_KEY) $(PY) -m pipelines analyze --db $(DB).building
 	mv $(DB).building $(DB)
 
 sample-db: $(DB)
 
-# The sample's "today" is its last day of data, so the demo has upcoming sessions.
+# The sample's "today" is its last day of data, so the demo has upcoming sessions. The demo
+# accounts get $$INTERLUDE_DEMO_PASSWORD, else a password printed once here.
 run: install $(DB)
-	INTERLUDE_TODAY=$${INTERLUDE_TODAY:-latest-data} $(VENV)/bin/streamlit run dashboard/app.py --server.port 8501 --server.address localhost
+	@$(WITH_KEY) $(PY) -m pipelines users demo --db $(DB)
+	@echo "Open http://127.0.0.1:8501 and sign in as rivera, okafor or lindqvist (therapists), supervisor or admin."
+	$(WITH_KEY) INTERLUDE_TODAY=$${INTERLUDE_TODAY:-latest-data} $(VENV)/bin/streamlit run dashboard/app.py --server.port 8501
 
 # INTERLUDE_REQUIRE_BROWSER: the browser test fails, rather than skips, if Chromium is missing.
 test: install browser

@@ -10,22 +10,31 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data  # noqa: E402
+from dashboard import auth, data, guard, ui  # noqa: E402
+from dashboard.icon import app_icon  # noqa: E402
 
-st.set_page_config(page_title="Interlude", page_icon=":material/spa:", layout="wide")
+st.set_page_config(page_title="Interlude", page_icon=app_icon(), layout="wide")
+
+# Signed in, or the sign-in form (dashboard/auth.py); pages by role.
+path = ui.database_or_stop(analyzed=False)
 # The app holds the database's one read-write connection and takes the writes the command
 # line hands over (pipelines/writer.py): opened on the first page run of the process.
 data.open_database()
+user = auth.current_user(path)
+if user is None:
+    auth.sign_in_form(path)
+    st.stop()
+auth.sidebar(path, user)
 
-pages = {
-    "Clinician": [
-        st.Page("views/today.py", title="Today", icon=":material/event:", default=True),
-        st.Page("views/brief.py", title="Pre-session brief", icon=":material/description:", url_path="brief"),
-        st.Page("views/explorer.py", title="Client explorer", icon=":material/travel_explore:",
-                url_path="explorer"),
-    ],
-    "Data": [
-        st.Page("views/database.py", title="Database", icon=":material/database:", url_path="database"),
-    ],
-}
-st.navigation(pages).run()
+clinical = [
+    st.Page("views/today.py", title="Today", icon=":material/event:", default=True),
+    st.Page("views/brief.py", title="Pre-session brief", icon=":material/description:", url_path="brief"),
+    st.Page("views/explorer.py", title="Client explorer", icon=":material/travel_explore:",
+            url_path="explorer"),
+]
+database = st.Page("views/database.py", title="Database", icon=":material/database:", url_path="database",
+                   default=user.role == "admin")
+admin = [st.Page("views/audit.py", title="Audit trail", icon=":material/policy:", url_path="audit"),
+         st.Page("views/accounts.py", title="Accounts", icon=":material/group:", url_path="accounts")]
+pages = {"Clinician": clinical, "Data": [database]} if user.reads_client_content else {"Admin": [database] + admin}
+guard.run(st.navigation(pages))

@@ -7,15 +7,15 @@ Times arrive in UTC and are turned into the client's calendar days first.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from pipelines.nlp import signals
+from dashboard.text import plain
 from pipelines.clinical import BASELINE_WEEKS, HIGHER_AFTER, LOWER_AFTER
+from pipelines.nlp import signals
 
 DEFAULT_PERIOD_DAYS = 14  # when the client has no earlier appointment
 # Insight score from which a text can be shown as an insight moment. On the sample's ground
@@ -411,12 +411,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 
-def episode_line(ep: pd.Series) -> str:
-    """One line per episode, escaped: when, themes written around it, body, practices, how it ended."""
-    e = html.escape
+def episode_line(ep: pd.Series, bold: str = "<b>{}</b>") -> str:
+    """One line per episode, escaped: when, themes written around it, body, practices, how it
+    ended. HTML by default; ``bold="**{}**"`` gives markdown for the page."""
+    e = plain
     start, end = pd.Timestamp(ep["start_day"]), pd.Timestamp(ep["end_day"])
     when = f"{start:%-d %b}" + ("" if start == end else f"–{end:%-d %b}")
-    bits = [f"<b>{when}</b>, peak stress {ep['peak_stress']:.0f}/10"]
+    bits = [bold.format(when) + f", peak stress {ep['peak_stress']:.0f}/10"]
     trigger = _join(ep.get("themes_before_episode"))
     if trigger:
         bits.append(f"around {e(trigger)}")

@@ -1,5 +1,8 @@
 """Plotly figures for the pages: pure functions from frames to figures (tested).
 
+Every client-provided string (theme labels, body locations and sensations, practice
+kinds) goes through dashboard.text.plain: Plotly reads pseudo-HTML (links) in labels.
+
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies);
 every figure has a title and plain-words axis labels, and no legend or gridline that
 does not carry information.
@@ -12,6 +15,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.text import plain
 
 ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
@@ -128,7 +133,7 @@ def _body_labels(body: pd.DataFrame, min_gap: float = 0.75) -> list[dict]:
         points = _body_points(row.location)
         if points:
             x, y = points[-1]
-            anchors.append((y, x, f"{row.location} ({row.sensation})"))
+            anchors.append((y, x, f"{plain(row.location)} ({plain(row.sensation)})"))
     anchors.sort(reverse=True)
     labels, label_y = [], None
     for y, x, text in anchors:
@@ -145,7 +150,7 @@ def body_map_figure(body: pd.DataFrame, title: str = "Where stress shows up in t
     xs, ys, sizes, colours, texts, unplaced = [], [], [], [], [], []
     biggest = max(1, int(body["n"].max())) if not body.empty else 1
     for row in body.itertuples():
-        label = f"{row.location}: {row.sensation}, {int(row.n)}×, intensity {row.mean_intensity:.1f}"
+        label = f"{plain(row.location)}: {plain(row.sensation)}, {int(row.n)}×, intensity {row.mean_intensity:.1f}"
         points = _body_points(row.location)
         if not points:
             unplaced.append(label)
@@ -187,9 +192,10 @@ def theme_area_chart(weekly: pd.DataFrame, max_themes: int = 7,
         order = keep + (["other themes"] if "other themes" in table.columns else [])
         for i, label in enumerate(order):
             colour = GREY if label == "other themes" else PALETTE[i % len(PALETTE)]
-            traces.append(dict(type="scatter", x=table.index, y=table[label], name=label, mode="lines",
+            name = plain(label)
+            traces.append(dict(type="scatter", x=table.index, y=table[label], name=name, mode="lines",
                                stackgroup="one", line=dict(width=0.5, color=colour), fillcolor=colour,
-                               hovertemplate=f"{label}: %{{y}} texts<extra></extra>"))
+                               hovertemplate=f"{name}: %{{y}} texts<extra></extra>"))
     layout = _base_layout(title, 380)
     layout.update(xaxis=dict(AXIS_X, title=dict(text="Week")), yaxis=dict(AXIS_Y, title=dict(text="Texts per week")),
                   legend=dict(orientation="v", y=1, x=1.02, xanchor="left", yanchor="top"))
@@ -201,7 +207,7 @@ def practice_chart(effects: pd.DataFrame, title: str = "Stress change with each 
     traces, shapes = [], []
     if not effects.empty:
         rows = effects.sort_values("mean_change", ascending=False)
-        labels = [f"{str(k).replace('_', ' ')} (n = {int(n)})" for k, n in zip(rows["kind"], rows["n"])]
+        labels = [f"{plain(str(k).replace('_', ' '))} (n = {int(n)})" for k, n in zip(rows["kind"], rows["n"])]
         colours = [GREEN if v == "lower_after" else (VERMILLION if v == "higher_after" else GREY)
                    for v in rows["verdict"]]
         traces.append(dict(

@@ -4,10 +4,13 @@ The app process owns the database's one read-write connection (pipelines/writer.
 opened once per process) and every query runs on its own cursor of it: DuckDB shows each
 cursor the last committed state, so a page drawn while an ingest or analyze runs (handed
 over by the command line, or from an upload) shows the data as it was before, never an
-error. Sign-in, roles and the audit trail will scope queries here (`_query` is the single
-door), so pages never open the database themselves. Results are cached per database
-file, arguments and data generation (a counter every finished write bumps), so a page
-rerun reads nothing again and the next page load after a write reads the new data.
+error. Pages never open the database themselves. Every read of client data takes the
+signed-in user (pipelines.users.User) and is scoped by it here, where the data is read,
+not by hiding widgets: a therapist reads their own clients, a supervisor their
+supervisees' clients, an admin no client content at all (AccessDenied). Results are cached
+per database file, user, arguments and data generation (a counter every finished write
+bumps), so a page rerun reads nothing again and the next page load after a write reads
+the new data.
 
 Timestamps come back in UTC; `local_dates` turns them into the client's own calendar
 days, which is what every clinical view counts in.
@@ -16,6 +19,7 @@ days, which is what every clinical view counts in.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.brief_model import BriefReads
-from pipelines import db, trends, writer
+from pipelines import audit, db, trends, users, writer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +87,36 @@ def write(job, *args):
     return _writer_or_wait(database_path()).run(job, *args)
 
 
+def open_error(error: BaseException, path: Path | str) -> str | None:
+    """One line for a database that cannot be opened because of its key, else None."""
+    text = str(error)
+    if "without a key" in text:
+        return (f"{path} is encrypted and no key was given: set ${db.DB_KEY_ENV} (make run reads it from "
+                "~/.config/interlude/db.key).")
+    if "Wrong encryption key" in text:
+        return f"The key in ${db.DB_KEY_ENV} does not open {path}."
+    if "is not encrypted" in text:
+        return f"{path} is not encrypted, but ${db.DB_KEY_ENV} is set: unset it, or encrypt the file."
+    return None
+
+
+def open_problem(path: Path) -> str | None:
+    """Why the app cannot open the database (a key problem, or another process holding
+    it), as one line; None when it opens."""
+    try:
+        _writer(str(path))
+    except writer.DatabaseBusy:
+        return None   # pages say so and try again (_writer_or_wait)
+    except Exception as error:   # duckdb raises several types for these
+        known = open_error(error, path)
+        if known:
+            return known
+        if "lock" in str(error).lower():
+            return f"{path} is open in another process (an ingest or analyze?); try again when it has finished."
+        raise
+    return None
+
+
 def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
     with _writer_or_wait(path).cursor(timezone="UTC") as cursor:
         return cursor.execute(sql, params or []).df()
@@ -113,11 +147,115 @@ def local_dates(at: pd.Series, tz: str | None) -> pd.Series:
     return stamps.dt.tz_convert(tz or "UTC").dt.date
 
 
+# --- who may read what ------------------------------------------------------------------
+
+class AccessDenied(PermissionError):
+    """The signed-in user may not read this (another caseload's client, or client content
+    for an admin). Says nothing about whether the client exists."""
+
+
+def _providers(user: users.User | None) -> tuple[str, ...]:
+    """The providers whose clients `user` reads; AccessDenied for an admin or nobody."""
+    if user is None or not user.reads_client_content:
+        raise AccessDenied("this account reads no client content")
+    return user.providers
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join('?' for _ in values)})" if values else "false"
+
+
+def _require_client(path: Path, user: users.User | None, client_id: str) -> None:
+    if client_id not in allowed_clients(path, user):
+        raise AccessDenied("not on this account's caseload")
+
+
+def allowed_clients(path: Path, user: users.User | None) -> frozenset[str]:
+    """Every client id the user may read."""
+    return frozenset(clients(path, user)["client_id"])
+
+
+def _require_admin(user: users.User | None) -> None:
+    if user is None or user.role != "admin":
+        raise AccessDenied("admins only")
+
+
+# --- accounts and the audit trail (written by the app: sign-in, what was viewed) ----------
+
+# Sign-in and the audit trail write small rows from page threads: one at a time (the audit
+# chain's head is one row), on their own cursors, never waiting for an ingest or analyze.
+_ACCOUNT_WRITES = threading.Lock()
+
+
+def _write(path: Path, action):
+    """Run `action(cursor)` on the app's connection (pipelines/users.py and audit.py write
+    inside their own db.transaction)."""
+    with _ACCOUNT_WRITES, _writer_or_wait(path).cursor(timezone="UTC") as cursor:
+        return action(cursor)
+
+
+def has_accounts(path: Path) -> bool:
+    if not has_tables(path, ("users",)):
+        return False
+    return bool(_query(path, "SELECT count(*) AS n FROM users WHERE NOT disabled").iloc[0, 0])
+
+
+def authenticate(path: Path, username: str, password: str) -> tuple[users.User | None, str]:
+    return _write(path, lambda con: users.authenticate(con, username, password))
+
+
+def account(path: Path, username: str) -> users.User | None:
+    """The enabled account of that name (never cached: a disabled account stops at once)."""
+    return _write(path, lambda con: users.load(con, username))
+
+
+def account_for_email(path: Path, email: str | None) -> users.User | None:
+    return _write(path, lambda con: users.by_email(con, email))
+
+
+def signed_out_at(path: Path, username: str):
+    row = _query(path, "SELECT signed_out_at FROM users WHERE username = ?", [username])
+    return None if row.empty or pd.isna(row.iloc[0, 0]) else row.iloc[0, 0]
+
+
+def sign_out(path: Path, user: users.User, why: str | None = None) -> None:
+    """Void every sign-in cookie issued to the user so far, and record it."""
+    def action(con):
+        with db.transaction(con):
+            con.execute("UPDATE users SET signed_out_at = now() WHERE username = ?", [user.username])
+            audit.record_in(con, user.username, "sign-out", detail=why)
+    _write(path, action)
+
+
+def record(path: Path, user: users.User | None, action: str, client_id: str | None = None,
+           detail: str | None = None) -> None:
+    """One audit row: who, what, which client (never client text or a search's words)."""
+    _write(path, lambda con: audit.record(con, user.username if user else None, action, client_id, detail))
+
+
+def audit_trail(path: Path, user: users.User | None, **filters) -> pd.DataFrame:
+    """The newest audit rows, filtered (pipelines.audit.trail): admins only."""
+    _require_admin(user)
+    return _write(path, lambda con: audit.trail(con, **filters))
+
+
+def audit_check(path: Path, user: users.User | None) -> audit.Verification:
+    _require_admin(user)
+    return _write(path, audit.verify)
+
+
+def accounts(path: Path, user: users.User | None) -> pd.DataFrame:
+    """Every account, without password hashes: admins only."""
+    _require_admin(user)
+    return _write(path, users.listing)
+
+
 # --- the whole database -------------------------------------------------------------
 
 @_cached
 def caseload_overview(path: Path) -> pd.DataFrame:
-    """One row: how many providers, clients, exports and records the database holds."""
+    """One row: how many providers, clients, exports and records the database holds (a
+    de-identified aggregate: every role reads it)."""
     return _query(path, """
         SELECT (SELECT count(*) FROM providers)     AS providers,
                (SELECT count(*) FROM clients)       AS clients,
@@ -175,44 +313,52 @@ def default_today(path: Path, real_today: date | None = None) -> date:
 
 
 @_cached
-def providers(path: Path) -> pd.DataFrame:
+def providers(path: Path, user: users.User | None) -> pd.DataFrame:
+    """The providers whose caseloads the user reads."""
+    scope = _providers(user)
     return _query(path, "SELECT provider_id, coalesce(name, provider_id) AS name FROM providers "
-                        "ORDER BY provider_id")
+                        f"WHERE {_in('provider_id', scope)} ORDER BY provider_id", list(scope))
 
 
 @_cached
-def clients(path: Path) -> pd.DataFrame:
-    """One row per client and provider they share with: name, time zone, share scope."""
-    return _query(path, """
+def clients(path: Path, user: users.User | None) -> pd.DataFrame:
+    """One row per client and provider they share with (the user's providers only): name,
+    time zone, share scope."""
+    scope = _providers(user)
+    return _query(path, f"""
         SELECT c.client_id, coalesce(c.display_name, c.client_id) AS display_name,
                coalesce(c.timezone, 'UTC') AS timezone, cp.provider_id,
                coalesce(p.name, cp.provider_id) AS provider_name, cp.scope
         FROM clients c
         JOIN client_providers cp USING (client_id)
         LEFT JOIN providers p USING (provider_id)
+        WHERE {_in('cp.provider_id', scope)}
         ORDER BY c.client_id, cp.provider_id
-    """)
+    """, list(scope))
 
 
-def client(path: Path, client_id: str) -> pd.Series | None:
-    rows = clients(path)
+def client(path: Path, user: users.User | None, client_id: str) -> pd.Series | None:
+    rows = clients(path, user)
     rows = rows[rows["client_id"] == client_id]
     return None if rows.empty else rows.iloc[0]
 
 
 # --- appointments and the caseload's status ------------------------------------------
 
-@_cached
-def appointments(path: Path) -> pd.DataFrame:
-    """Every appointment: client, provider, start (UTC)."""
-    return _query(path, """
-        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments ORDER BY starts_at
-    """)
+def _clients_where(path: Path, user: users.User | None, client_id: str | None,
+                   column: str = "client_id") -> tuple[str, list]:
+    """`column IN (the user's clients)`, or `= client_id` once it is checked to be one of them."""
+    if client_id:
+        _require_client(path, user, client_id)
+        return f"{column} = ?", [client_id]
+    ids = tuple(sorted(allowed_clients(path, user)))
+    return _in(column, ids), list(ids)
 
 
 @_cached
-def client_appointments(path: Path, client_id: str) -> pd.DataFrame:
-    """One client's appointments: provider and start (UTC), oldest first."""
+def client_appointments(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
+    """One of the user's clients' appointments: provider and start (UTC), oldest first."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT DISTINCT client_id, provider_id, starts_at FROM appointments WHERE client_id = ?
         ORDER BY starts_at
@@ -220,64 +366,77 @@ def client_appointments(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def client_activity(path: Path, client_id: str | None = None) -> pd.DataFrame:
-    """Per client (all, or one) and kind of record, its timestamps: for 'data since last
-    session' and days of use."""
+def appointments(path: Path, user: users.User | None) -> pd.DataFrame:
+    """The user's clients' appointments with the user's providers: client, provider, start (UTC)."""
+    scope = _providers(user)
+    where, params = _clients_where(path, user, None)
+    return _query(path, f"""
+        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments
+        WHERE {where} AND {_in('provider_id', scope)} ORDER BY starts_at
+    """, params + list(scope))
+
+
+@_cached
+def client_activity(path: Path, user: users.User | None, client_id: str | None = None) -> pd.DataFrame:
+    """Per client (the user's, or one of them) and kind of record, its timestamps: for
+    'data since last session' and days of use."""
+    where, params = _clients_where(path, user, client_id)
     return _query(path, f"""
         SELECT * FROM (
             SELECT client_id, 'check-in' AS kind, checked_in_at AS at FROM checkins
             UNION ALL SELECT client_id, 'conversation', started_at FROM conversations
             UNION ALL SELECT client_id, 'practice', practiced_at FROM practices)
-        {"WHERE client_id = ?" if client_id else ""}
-    """, [client_id] if client_id else None)
+        WHERE {where}
+    """, params)
 
 
 @_cached
-def risk_flags(path: Path, client_id: str | None = None) -> pd.DataFrame:
+def risk_flags(path: Path, user: users.User | None, client_id: str | None = None) -> pd.DataFrame:
     """Every text flagged `watch` or `urgent`, newest first, with the sentence that
     carried the flag and why. Never filtered by period or theme: callers show them all."""
-    where = "WHERE e.risk IN ('watch', 'urgent')" + (" AND e.client_id = ?" if client_id else "")
+    where, params = _clients_where(path, user, client_id, "e.client_id")
     return _query(path, f"""
         SELECT e.client_id, e.source, e.source_id, e.conversation_id, e.written_at, e.risk,
                e.risk_reason, e.evidence, u.text, e.superseded
         FROM text_evidence e
         JOIN text_units u USING (source, source_id, client_id)
-        {where}
+        WHERE e.risk IN ('watch', 'urgent') AND {where}
         ORDER BY CASE e.risk WHEN 'urgent' THEN 0 ELSE 1 END, e.written_at DESC
-    """, [client_id] if client_id else None)
+    """, params)
 
 
 @_cached
-def trend_verdicts(path: Path, client_id: str | None = None) -> pd.DataFrame:
-    where = "WHERE client_id = ?" if client_id else ""
-    return _query(path, f"SELECT * FROM analysis_trends {where} ORDER BY client_id, measure",
-                  [client_id] if client_id else None)
+def trend_verdicts(path: Path, user: users.User | None, client_id: str | None = None) -> pd.DataFrame:
+    where, params = _clients_where(path, user, client_id)
+    return _query(path, f"SELECT * FROM analysis_trends WHERE {where} ORDER BY client_id, measure", params)
 
 
 @_cached
-def caseload_status(path: Path, today: date) -> pd.DataFrame:
-    """Every client's one-line status as of `today` (dashboard.briefing.caseload_status),
-    computed once per database and day rather than on every rerun."""
+def caseload_status(path: Path, user: users.User | None, today: date) -> pd.DataFrame:
+    """Every one of the user's clients' one-line status as of `today`
+    (dashboard.briefing.caseload_status), computed once per database, user and day."""
     from dashboard import briefing
 
-    return briefing.caseload_status(clients(path), appointments(path), client_activity(path),
-                                    risk_flags(path), trend_verdicts(path), today)
+    return briefing.caseload_status(clients(path, user), appointments(path, user), client_activity(path, user),
+                                    risk_flags(path, user), trend_verdicts(path, user), today)
 
 
 # --- one client -----------------------------------------------------------------------
 
 @_cached
-def daily_measures(path: Path, client_id: str, tz: str) -> pd.DataFrame:
+def daily_measures(path: Path, user: users.User | None, client_id: str, tz: str) -> pd.DataFrame:
     """The client's daily series (day, measure, value, n): check-in scales and the mean
     valence of what they wrote that day, from the view analyze's trends read too."""
+    _require_client(path, user, client_id)
     values = _query(path, 'SELECT client_id, "at", measure, value FROM measure_values WHERE client_id = ?',
                     [client_id])
     return trends.daily_series(values, {client_id: tz})
 
 
 @_cached
-def texts(path: Path, client_id: str) -> pd.DataFrame:
+def texts(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """Everything the client wrote, with signals, evidence sentence and themes."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT t.source, t.source_id, t.conversation_id, t.written_at, t.text,
                t.client_theme_id, t.caseload_theme_id, t.valence, t.emotion, t.stress,
@@ -290,8 +449,9 @@ def texts(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def client_themes(path: Path, client_id: str) -> pd.DataFrame:
+def client_themes(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """The client's own themes: label, keywords, size, first and last seen."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT theme_id, label, keywords, n_texts, first_at, last_at
         FROM analysis_themes WHERE scope = 'client' AND client_id = ?
@@ -300,8 +460,9 @@ def client_themes(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def theme_quotes(path: Path, client_id: str) -> pd.DataFrame:
+def theme_quotes(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """Representative quotes of the client's themes, in rank order."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT q.theme_id, q.rank, u.source, u.written_at, u.text
         FROM theme_quotes q
@@ -314,8 +475,9 @@ def theme_quotes(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def body_sensations(path: Path, client_id: str) -> pd.DataFrame:
+def body_sensations(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """Every body sensation logged in a check-in, with when and the stress of that check-in."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT c.checked_in_at, b.location, b.sensation, b.intensity, c.stress
         FROM checkin_body_sensations b
@@ -326,7 +488,8 @@ def body_sensations(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def practices(path: Path, client_id: str) -> pd.DataFrame:
+def practices(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT practice_id, practiced_at, kind, duration_min, stress_before, stress_after, helpful
         FROM practices WHERE client_id = ? ORDER BY practiced_at
@@ -334,7 +497,8 @@ def practices(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def stress_episodes(path: Path, client_id: str) -> pd.DataFrame:
+def stress_episodes(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
+    _require_client(path, user, client_id)
     if not has_tables(path, ("stress_episodes",)):
         return pd.DataFrame()
     return _query(path, "SELECT * FROM stress_episodes WHERE client_id = ? ORDER BY start_day",
@@ -342,22 +506,25 @@ def stress_episodes(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def practice_effects(path: Path, client_id: str) -> pd.DataFrame:
+def practice_effects(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
+    _require_client(path, user, client_id)
     if not has_tables(path, ("practice_effects",)):
         return pd.DataFrame()
     return _query(path, "SELECT * FROM practice_effects WHERE client_id = ?", [client_id])
 
 
 @_cached
-def rhythms(path: Path, client_id: str) -> pd.DataFrame:
+def rhythms(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
+    _require_client(path, user, client_id)
     if not has_tables(path, ("client_rhythms",)):
         return pd.DataFrame()
     return _query(path, "SELECT * FROM client_rhythms WHERE client_id = ?", [client_id])
 
 
 @_cached
-def theme_weekly(path: Path, client_id: str) -> pd.DataFrame:
+def theme_weekly(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """Texts per theme and client-local week (Monday)."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT w.week, w.theme_id, t.label, w.n_texts
         FROM theme_weekly w JOIN themes t USING (theme_id)
@@ -366,8 +533,9 @@ def theme_weekly(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def conversation(path: Path, client_id: str, conversation_id: str) -> pd.DataFrame:
+def conversation(path: Path, user: users.User | None, client_id: str, conversation_id: str) -> pd.DataFrame:
     """One conversation's messages in order, the client's with their signals."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT m.message_id, m.sent_at, m.role, m.text,
                e.risk, e.risk_reason, e.stress, e.insight, e.emotion, e.evidence
@@ -380,8 +548,9 @@ def conversation(path: Path, client_id: str, conversation_id: str) -> pd.DataFra
 
 
 @_cached
-def conversations(path: Path, client_id: str) -> pd.DataFrame:
+def conversations(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """The client's conversations: when, title, summary, number of messages."""
+    _require_client(path, user, client_id)
     return _query(path, """
         SELECT v.conversation_id, v.started_at, v.title, v.summary, count(m.message_id) AS n_messages
         FROM conversations v
@@ -392,10 +561,11 @@ def conversations(path: Path, client_id: str) -> pd.DataFrame:
 
 
 @_cached
-def text_embeddings(path: Path, client_id: str) -> tuple[pd.DataFrame, np.ndarray]:
+def text_embeddings(path: Path, user: users.User | None, client_id: str) -> tuple[pd.DataFrame, np.ndarray]:
     """The client's texts and their stored embeddings, for semantic search. Every backend
     kept agrees with PyTorch's embeddings (cosine >= 0.99), so a query embedded by any
     of them is comparable."""
+    _require_client(path, user, client_id)
     frame = _query(path, """
         SELECT u.source, u.source_id, u.conversation_id, u.written_at, u.text, e.embedding
         FROM text_units u
@@ -410,12 +580,15 @@ def text_embeddings(path: Path, client_id: str) -> tuple[pd.DataFrame, np.ndarra
     return frame, vectors
 
 
-def brief_reads(path: Path, client_id: str, tz: str) -> BriefReads:
-    """Everything the pre-session brief reads about one client (each read cached)."""
+def brief_reads(path: Path, user: users.User | None, client_id: str, tz: str) -> BriefReads:
+    """Everything the pre-session brief reads about one of the user's clients (each read
+    cached and scoped to the user like every other)."""
+    _require_client(path, user, client_id)
     return BriefReads(
-        appointments=client_appointments(path, client_id), risk_flags=risk_flags(path, client_id),
-        daily=daily_measures(path, client_id, tz), activity_at=client_activity(path, client_id)["at"],
-        texts=texts(path, client_id), theme_weekly=theme_weekly(path, client_id),
-        theme_quotes=theme_quotes(path, client_id), episodes=stress_episodes(path, client_id),
-        practice_effects=practice_effects(path, client_id), trends=trend_verdicts(path, client_id),
-        rhythms=rhythms(path, client_id), body_sensations=body_sensations(path, client_id))
+        appointments=client_appointments(path, user, client_id), risk_flags=risk_flags(path, user, client_id),
+        daily=daily_measures(path, user, client_id, tz),
+        activity_at=client_activity(path, user, client_id)["at"],
+        texts=texts(path, user, client_id), theme_weekly=theme_weekly(path, user, client_id),
+        theme_quotes=theme_quotes(path, user, client_id), episodes=stress_episodes(path, user, client_id),
+        practice_effects=practice_effects(path, user, client_id), trends=trend_verdicts(path, user, client_id),
+        rhythms=rhythms(path, user, client_id), body_sensations=body_sensations(path, user, client_id))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 from dashboard import briefing
 from dashboard.brief_model import BriefModel, Quote
+from dashboard.text import plain
 
 PRINT_CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
@@ -27,8 +26,8 @@ li { margin: 1pt 0; }
 
 def brief_html(model: BriefModel, max_items: int = 5) -> str:
     """A print-friendly brief (A4, two pages at most): the same model as the page, as HTML
-    the browser prints or saves as PDF. Every client text is escaped."""
-    e = html.escape
+    the browser prints or saves as PDF. Every client text is escaped (dashboard.text.plain)."""
+    e = plain
     client, period = model.client, model.period
     name = f"{client.display_name} ({client.client_id})"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Brief: {e(name)}</title>"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, text
+from pipelines.users import User
 
 REVIEW_NOTE = ("Signals are computed from what the client chose to share. They are for "
                "clinical review, not diagnosis.")
@@ -21,19 +22,36 @@ CRISIS_RESOURCES = (
 ALL_CLINICIANS = "All clinicians"
 
 
-def database_or_stop() -> Path:
-    """The database path, or an explanation of how to get one (and stop the page)."""
+def database_or_stop(analyzed: bool = True) -> Path:
+    """The database path, or an explanation of how to get one (and stop the page): no
+    file, a wrong or missing key for an encrypted file, no accounts yet, not analyzed."""
     path = data.database_path()
     if not path.exists():
         st.info(f"No database yet at `{path}`. Build the sample one with `make sample-db`, "
                 f"or ingest exports with `python -m pipelines ingest PATH --db {path}` "
                 f"and then `python -m pipelines analyze --db {path}`.")
         st.stop()
-    if not data.has_tables(path, ("analysis_texts", "analysis_trends")) or not data.analyzed(path):
+    problem = data.open_problem(path)
+    if problem:
+        st.error(problem, icon=":material/key:")
+        st.stop()
+    if not data.has_accounts(path):
+        st.info("No accounts yet. Make them with `python -m pipelines users add NAME --role therapist "
+                f"--provider ID --db {path}` (or `users demo` for the sample database).")
+        st.stop()
+    if analyzed and (not data.has_tables(path, ("analysis_texts", "analysis_trends")) or not data.analyzed(path)):
         st.info("This database has not been analyzed yet. Run "
                 f"`python -m pipelines analyze --db {path}` to see themes, signals and trends.")
         st.stop()
     return path
+
+
+def signed_in() -> User:
+    """The signed-in user (dashboard/app.py signs in before any page runs)."""
+    user = st.session_state.get("_auth_user")
+    if user is None:
+        st.stop()
+    return user
 
 
 def today_picker(path: Path) -> date:
@@ -49,9 +67,12 @@ def today_picker(path: Path) -> date:
     return chosen
 
 
-def clinician_picker(path: Path) -> str | None:
-    """Which clinician's caseload to show (until sign-in scopes it)."""
-    providers = data.providers(path)
+def clinician_picker(path: Path, user: User) -> str | None:
+    """Whose caseload to show: a therapist sees their own; a supervisor picks among their
+    supervisees (or all of them)."""
+    if user.role == "therapist":
+        return user.provider_id
+    providers = data.providers(path, user)
     names = dict(zip(providers["provider_id"], providers["name"]))
     options = [ALL_CLINICIANS] + list(names)
     chosen = st.sidebar.selectbox("Clinician", options, key="clinician",
@@ -59,13 +80,22 @@ def clinician_picker(path: Path) -> str | None:
     return None if chosen == ALL_CLINICIANS else chosen
 
 
-def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
-    """Select a client; the choice lives in the URL (?client=...) so a brief can be linked."""
-    every = data.clients(path)
+def client_picker(path: Path, user: User, clinician: str | None) -> pd.Series | None:
+    """Select a client; the choice lives in the URL (?client=...) so a brief can be linked.
+    Only the user's clients can be chosen (data.clients is scoped): a link to anyone else's
+    says so, without saying whether that client exists, is recorded, and shows no brief at
+    all (never another client's under that link)."""
+    every = data.clients(path, user)
     clients = every[every["provider_id"] == clinician] if clinician else every
     wanted = st.query_params.get("client")
-    if wanted and wanted not in set(clients["client_id"]) and wanted in set(every["client_id"]):
-        st.caption(f"{wanted} is not on the selected clinician's caseload; showing them anyway.")
+    if wanted and wanted not in set(every["client_id"]):
+        data.record(path, user, "access denied", detail="client link outside the caseload")
+        st.warning("That client is not on your caseload.", icon=":material/lock:")
+        st.page_link("views/today.py", label="Your clients: Today", icon=":material/event:")
+        st.stop()
+    elif wanted and wanted not in set(clients["client_id"]):
+        clinicians = every[every["client_id"] == wanted]["provider_name"].tolist()
+        st.caption(f"{wanted} is seen by {plain(', '.join(clinicians))}; showing them anyway.")
         clients = pd.concat([clients, every[every["client_id"] == wanted]])
     clients = clients.drop_duplicates("client_id")
     if clients.empty:
@@ -77,22 +107,32 @@ def client_picker(path: Path, clinician: str | None) -> pd.Series | None:
     labels = {r.client_id: f"{r.display_name} · {r.client_id}" + (" · summaries only" if r.scope == "summary" else "")
               for r in clients.itertuples()}
     chosen = st.selectbox("Client", ids, index=index, format_func=labels.get, key=f"client_{clinician}")
-    if chosen != wanted:
+    if chosen != st.query_params.get("client"):
         st.query_params["client"] = chosen
     return clients[clients["client_id"] == chosen].iloc[0]
 
 
-def client_page(title: str) -> tuple[Path, date, pd.Series]:
+def client_page(title: str) -> tuple[Path, date, pd.Series, User]:
     """The start every one-client page shares: database, today, clinician, title and
     the client picker (the page stops here when there is no client to show)."""
     path = database_or_stop()
+    user = signed_in()
     today = today_picker(path)
-    clinician = clinician_picker(path)
+    clinician = clinician_picker(path, user)
     st.title(title)
-    client = client_picker(path, clinician)
+    client = client_picker(path, user, clinician)
     if client is None:
         st.stop()
-    return path, today, client
+    return path, today, client, user
+
+
+def once_per_session(path: Path, user: User, action: str, client_id: str | None, key: str = "") -> None:
+    """Record `action` in the audit trail the first time this session does it (a widget
+    click reruns the page; it is still one viewing)."""
+    seen = st.session_state.setdefault("_audited", set())
+    if (action, client_id, key) not in seen:
+        data.record(path, user, action, client_id)
+        seen.add((action, client_id, key))
 
 
 def risk_badge(level: str, basis: str = "phrase") -> str:
@@ -109,14 +149,9 @@ def review_note() -> None:
     st.caption(REVIEW_NOTE)
 
 
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def plain(text) -> str:
-    """Client text made inert for st.markdown: no links, emphasis, headings or colour
-    directives can come from what a client wrote."""
-    text = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+# The one function that makes client text inert (dashboard/text.py): every client-provided
+# string on a page passes through it.
+plain = text.plain
 
 
 def quote(text) -> None:

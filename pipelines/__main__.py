@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     analyze = commands.add_parser("analyze", help="embeddings, themes and signals for everything new")
     analyze.add_argument("--db", required=True, help="DuckDB database file")
     _add_forget(commands)
+    _add_access_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return _analyze(args)
     if args.command == "forget":
         return _forget(args)
+    if args.command in ("users", "audit"):
+        return _access(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -92,7 +95,113 @@ def _write(db_path: str, command: str, job_args: dict) -> int:
     from . import writer
 
     return writer.run(db_path, command, job_args)
+# --- accounts and the audit trail (pipelines/users.py, pipelines/audit.py) ---------------------
+
+def _add_access_commands(commands) -> None:
+    users = commands.add_parser("users", help="sign-in accounts: add, disable, reset, list, demo")
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="a new account (password from a prompt or stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("therapist", "supervisor", "admin"))
+    add.add_argument("--provider", help="a therapist's own provider id")
+    add.add_argument("--supervises", nargs="+", default=[], metavar="ID", help="provider ids a supervisor reads")
+    add.add_argument("--email", help="the identity provider's email claim for single sign-on")
+    add.add_argument("--sso-only", action="store_true", help="no password: signs in only through single sign-on")
+    for name, text in (("disable", "disable an account"), ("reset", "a new password (from a prompt or stdin)")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("name")
+    actions.add_parser("list", help="every account (never a password)")
+    actions.add_parser("demo", help="the sample's demo accounts ($INTERLUDE_DEMO_PASSWORD, else one generated)")
+    for action in actions.choices.values():
+        action.add_argument("--db", required=True, help="DuckDB database file")
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_actions = audit.add_subparsers(dest="action", required=True)
+    verify = audit_actions.add_parser("verify", help="exit 1 if any row was edited or deleted")
+    verify.add_argument("--db", required=True, help="DuckDB database file")
+
+
+def _password(prompt: str = "Password: ") -> str:
+    """From a prompt (twice, not echoed) on a terminal, else the first line of stdin."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Again: ") != first:
+            raise SystemExit("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _access(args) -> int:
+    from pathlib import Path
+
+    from . import audit, db, users
+
+    if not Path(args.db).exists():
+        print(f"no database at {args.db}: ingest exports first", file=sys.stderr)
+        return 2
+    con = db.connect(args.db)
+    try:
+        if args.command == "audit":
+            result = audit.verify(con)
+            for problem in result.problems:
+                print(problem)
+            print(f"{result.rows} audit rows, head {result.head[:16]}: " + ("intact" if result.ok else "BROKEN"))
+            return 0 if result.ok else 1
+        if args.action == "add":
+            password = None if args.sso_only else _password()
+            user = users.add(con, args.name, args.role, password, provider_id=args.provider,
+                             supervises=tuple(args.supervises), email=args.email, by="cli")
+            print(f"added {user.username} ({user.role})")
+        elif args.action == "disable":
+            users.disable(con, args.name, by="cli")
+            print(f"disabled {args.name}")
+        elif args.action == "reset":
+            users.reset(con, args.name, _password("New password: "), by="cli")
+            print(f"new password set for {args.name}")
+        elif args.action == "list":
+            print(users.listing(con).astype(object).fillna("").to_string(index=False))
+        elif args.action == "demo":
+            password = os.environ.get(users.DEMO_PASSWORD_ENV) or None
+            made = users.demo(con, password or (generated := users.generated_password()))
+            print("demo accounts: " + ", ".join(f"{u.username} ({u.role})" for u in made))
+            print(f"password: {'$' + users.DEMO_PASSWORD_ENV if password else generated}"
+                  + ("" if password else "  (shown once; `users reset NAME` sets another)"))
+    except users.AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    return 0
+
+
+def _key_problem(error: BaseException) -> str | None:
+    """One line for a database that its key (INTERLUDE_DB_KEY) does not open, or that another
+    process holds."""
+    text = str(error)
+    for marker, line in (("without a key", "the database is encrypted: set INTERLUDE_DB_KEY (make run reads "
+                                           "~/.config/interlude/db.key)"),
+                         ("Wrong encryption key", "INTERLUDE_DB_KEY does not open this database (wrong key)"),
+                         ("is not encrypted", "INTERLUDE_DB_KEY is set but this database is not encrypted")):
+        if marker in text:
+            return line
+    if "Could not set lock" in text:
+        return ("the database is open in another process (the app, or another ingest or analyze): "
+                "try again when it has finished")
+    return None
+
+
+def run() -> int:
+    """main(), with a database key or lock problem as one line instead of a traceback."""
+    try:
+        return main()
+    except Exception as error:
+        line = _key_problem(error)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -12,7 +12,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
 
 import duckdb
 import numpy as np
@@ -20,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import db
-from .stages import Progress, Stage, StageInput, run_client_stage, sql_fingerprints  # noqa: F401 (re-exported)
+from .stages import Progress, Stage, StageInput, run_client_stage
 from .nlp.embed import EMBEDDING_DIM, Encoder, default_encoder, text_key
 
 log = logging.getLogger(__name__)

@@ -574,6 +574,41 @@ MIGRATIONS: list[tuple[int, str]] = [
     DELETE FROM clinical_fingerprints;
     DELETE FROM trend_fingerprints;
     """),
+    (10, """
+    -- Sign-in accounts (pipelines/users.py). password_hash is argon2id; NULL for an account
+    -- that signs in only through the clinic's identity provider (email claim).
+    CREATE TABLE users (
+        username        VARCHAR NOT NULL,
+        role            VARCHAR NOT NULL,   -- therapist | supervisor | admin
+        provider_id     VARCHAR,            -- a therapist's own provider id
+        email           VARCHAR,            -- matched case-insensitively to an OIDC email claim
+        password_hash   VARCHAR,
+        disabled        BOOLEAN NOT NULL DEFAULT false,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    TIMESTAMPTZ,
+        signed_out_at   TIMESTAMPTZ,        -- sign-in cookies issued before this are void
+        created_at      TIMESTAMPTZ NOT NULL,
+        updated_at      TIMESTAMPTZ NOT NULL
+    );
+    -- Which providers' caseloads a supervisor reads.
+    CREATE TABLE user_supervisees (
+        username    VARCHAR NOT NULL,
+        provider_id VARCHAR NOT NULL
+    );
+    -- Append-only audit trail (pipelines/audit.py): each row carries the hash of the row
+    -- before it; audit_head holds the latest, so deleting the newest row shows too.
+    CREATE TABLE audit_log (
+        seq       BIGINT NOT NULL,
+        at_time   TIMESTAMPTZ NOT NULL,
+        username  VARCHAR,
+        action    VARCHAR NOT NULL,
+        client_id VARCHAR,
+        detail    VARCHAR,
+        prev_hash VARCHAR NOT NULL,
+        row_hash  VARCHAR NOT NULL
+    );
+    CREATE TABLE audit_head (seq BIGINT NOT NULL, row_hash VARCHAR NOT NULL);
+    """),
     (11, """
     -- One table of per-client stage fingerprints (pipelines/stages.py): 'v<version>|<input
     -- digests>', so a client is recomputed when its inputs or the stage's version change.

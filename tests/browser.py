@@ -169,3 +169,22 @@ def streamlit_errors(page) -> list[str]:
     errors += [text for alert in page.locator('[data-testid="stAlert"]').all()
                if ERROR_TEXT.search(text := alert.inner_text())]
     return errors
+
+
+from tests.conftest import DEMO_PASSWORD  # noqa: E402  (the demo accounts' password in tests)
+
+
+def sign_in(context, base_url: str, username: str, password: str = DEMO_PASSWORD,
+            timeout_ms: float = 60_000) -> None:
+    """Sign in through the app's own form in this browser context (its cookie then serves every
+    page opened in the context)."""
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/", wait_until="domcontentloaded", timeout=timeout_ms)
+        page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout_ms)
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Sign out").first.wait_for(state="visible", timeout=timeout_ms)
+    finally:
+        page.close()

@@ -16,6 +16,11 @@ from pipelines import db  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 
+# The demo accounts' password in tests (`users demo` with $INTERLUDE_DEMO_PASSWORD set).
+DEMO_PASSWORD = "demo-password-for-tests"
+# Where the app keeps its cookie secret during tests (never the user's ~/.config).
+os.environ.setdefault("INTERLUDE_COOKIE_SECRET", "test-cookie-secret")
+
 # Text a test plants to prove client writing never reaches logs or error messages.
 CANARY = "my sister Margot said the hospital on Elm Street"
 
@@ -161,11 +166,14 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
 
     from pipelines.analyze import run_analysis
 
+    from pipelines import users
+
     path = tmp_path_factory.mktemp("sample-analyzed") / "interlude.duckdb"
     shutil.copyfile(sample_ingested_db_path, path)
     connection = db.connect(path)
     try:
         run_analysis(connection)
+        users.demo(connection, DEMO_PASSWORD)   # what `make run` does: the sample's demo accounts
     finally:
         connection.close()
     return path
@@ -173,25 +181,24 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
 
 # --- Real-browser fixtures (tests/browser.py): the app under `streamlit run`, Debian's Chromium.
 
-@pytest.fixture(scope="session")
-def app_db_path(sample_db_path, tmp_path_factory) -> Path:
-    """A copy of `sample_db_path` for the Streamlit server: the app holds its database's write
-    lock for as long as it runs (pipelines/writer.py), so it gets a file of its own."""
+def server_copy(path: Path, folder: Path) -> Path:
+    """A copy of a database for a `streamlit run` server: the app holds its database
+    read-write, so it cannot share the file with the test process."""
     import shutil
 
-    path = tmp_path_factory.mktemp("sample-served") / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    return path
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")
-def app_url(app_db_path, tmp_path_factory):
-    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on a copy of the
-    analyzed sample (`app_db_path`)."""
+def app_url(sample_db_path, tmp_path_factory):
+    """Base URL (http://127.0.0.1:PORT) of `streamlit run dashboard/app.py` on a copy of
+    `sample_db_path` (demo accounts, password DEMO_PASSWORD: tests.browser.sign_in)."""
     from tests.browser import StreamlitServer
 
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with StreamlitServer(app_db_path, log) as server:
+    folder = tmp_path_factory.mktemp("streamlit")
+    with StreamlitServer(server_copy(sample_db_path, folder), folder / "streamlit.log") as server:
         yield server.url
 
 
@@ -219,3 +226,100 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+# --- A hostile client (tests/test_render*.py): every field a client controls carries markup that
+# would fetch a remote image or link out of the app if it were rendered as markdown or HTML.
+
+HOSTILE_HOST = "198.51.100.7"   # TEST-NET-2: nothing answers there; a request to it is a leak
+HOSTILE_IMAGE = f"![x](http://{HOSTILE_HOST}/x.png)"
+HOSTILE_LINK = f"[link](http://{HOSTILE_HOST}/l)"
+HOSTILE_TAG = f"<img src=http://{HOSTILE_HOST}/i.png>"
+HOSTILE_BITS = (HOSTILE_IMAGE, HOSTILE_LINK, HOSTILE_TAG)
+HOSTILE_TEXT = " ".join(HOSTILE_BITS) + f" http://{HOSTILE_HOST}/bare www.{HOSTILE_HOST}.nip.io a@{HOSTILE_HOST}.nip.io"
+HOSTILE_CLIENT, HOSTILE_PROVIDER = "c-0666", "p-001"
+
+
+def hostile_exports() -> list[dict]:
+    """Seven weeks of a client (of p-001) whose every free-text field is hostile markup:
+    display name, provider name, emotion labels, body locations and sensations, practice
+    kinds, notes, conversation titles and summaries, messages (one with urgent language,
+    one an insight), so every panel of the brief and the explorer has something to draw."""
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 10, 1, 20, 0, tzinfo=timezone.utc)
+    checkins, conversations, practices = [], [], []
+    for day in range(51):
+        at = start + timedelta(days=day)
+        stress = 8 if 38 <= day <= 42 else 3 + day % 3
+        checkins.append({
+            "checkin_id": f"h-ci-{day}", "at": at.isoformat(), "mood": (day % 5) - 2, "stress": stress,
+            "energy": 5, "sleep_hours": 6.0 + day % 3,
+            "emotions": [{"label": HOSTILE_IMAGE, "intensity": 6}],
+            "body": [{"location": HOSTILE_TAG if day % 2 else "chest", "sensation": HOSTILE_LINK, "intensity": 7}],
+            "note": f"Work again. {HOSTILE_TEXT}"})
+        if day % 3 == 0:
+            words = ["My manager and the deadline at work again.", "Sleep was bad, the deadline again.",
+                     "I realized that I keep saying yes to every request at work."][day % 9 // 3]
+            text = (f"{words} {HOSTILE_TEXT}" if day != 48 else
+                    f"I want to end my life, I have thought about how. {HOSTILE_TEXT}")
+            conversations.append({
+                "conversation_id": f"h-cv-{day}", "started_at": at.isoformat(),
+                "title": HOSTILE_LINK, "summary": f"Talked about work. {HOSTILE_IMAGE}",
+                "messages": [
+                    {"message_id": f"h-m-{day}-0", "at": at.isoformat(), "role": "client", "text": text},
+                    {"message_id": f"h-m-{day}-1", "at": (at + timedelta(minutes=1)).isoformat(),
+                     "role": "guide", "text": f"Tell me more. {HOSTILE_TAG}"}]})
+        if day % 2 == 0:
+            practices.append({"practice_id": f"h-pr-{day}", "at": (at + timedelta(minutes=30)).isoformat(),
+                              "kind": HOSTILE_TAG if day % 4 else HOSTILE_LINK, "duration_min": 5,
+                              "stress_before": stress, "stress_after": max(0, stress - 3), "helpful": True})
+    export = make_export(0, 0, 0, export_id="exp-hostile", exported_at="2026-11-20T21:00:00+00:00",
+                         client={"client_id": HOSTILE_CLIENT, "display_name": f"R. {HOSTILE_IMAGE} {HOSTILE_TAG}",
+                                 "timezone": "Europe/London"},
+                         provider={"provider_id": HOSTILE_PROVIDER, "name": f"Dr. {HOSTILE_LINK}"},
+                         share={"scope": "raw", "consented_at": "2026-09-30T12:00:00+00:00",
+                                "period": {"start": "2026-10-01T00:00:00+00:00", "end": "2026-11-20T21:00:00+00:00"}},
+                         checkins=checkins, conversations=conversations, practices=practices)
+    return [export]
+
+
+@pytest.fixture(scope="session")
+def hostile_db_path(sample_db_path, tmp_path_factory) -> Path:
+    """The analyzed sample plus the hostile client (ingested and analyzed like any other), with
+    appointments around the sample's last day, and its theme labels and keywords replaced by
+    hostile markup (labels are built from a client's own words)."""
+    import shutil
+
+    from pipelines.analyze import run_analysis
+    from pipelines.ingest import ingest_paths
+
+    folder = tmp_path_factory.mktemp("hostile")
+    path = folder / "interlude.duckdb"
+    shutil.copyfile(sample_db_path, path)
+    files = [write_export(folder, export) for export in hostile_exports()]
+    csv = folder / "appointments.csv"
+    csv.write_text("client_id,provider_id,starts_at\n"
+                   f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-06T10:00:00+00:00\n"
+                   f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-21T10:00:00+00:00\n")
+    connection = db.connect(path)
+    try:
+        report = ingest_paths(connection, files + [csv])
+        assert report.rejected == [], [r.line() for r in report.rejected]
+        run_analysis(connection)
+        with db.transaction(connection):
+            connection.execute("UPDATE themes SET label = ?, keywords = [?, ?] WHERE client_id = ?",
+                               [HOSTILE_LINK, HOSTILE_IMAGE, HOSTILE_TAG, HOSTILE_CLIENT])
+    finally:
+        connection.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_app_url(hostile_db_path, tmp_path_factory):
+    """Base URL of `streamlit run dashboard/app.py` on `hostile_db_path`."""
+    from tests.browser import StreamlitServer
+
+    folder = tmp_path_factory.mktemp("streamlit-hostile")
+    with StreamlitServer(server_copy(hostile_db_path, folder), folder / "streamlit.log") as server:
+        yield server.url

@@ -218,7 +218,7 @@ def test_trends_view_follows_the_contract(tmp_path):
 def test_sql_fingerprints_are_per_client_order_free_and_see_every_change():
     import duckdb
 
-    from pipelines.analyze import sql_fingerprints
+    from pipelines.stages import sql_fingerprints
 
     con = duckdb.connect()
     con.execute("CREATE TABLE x AS SELECT * FROM (VALUES ('a', 1, 0.5), ('a', 2, 0.25), ('b', 1, 0.5)) t(client_id, d, v)")

@@ -9,7 +9,9 @@ Chromium missing: skipped on a developer's machine, a failure in CI and under `m
 
 import pytest
 
-from tests.browser import SCREENSHOTS, full_page_screenshot, open_page, screenshot_name, streamlit_errors
+from tests.browser import SCREENSHOTS, full_page_screenshot, open_page, screenshot_name, sign_in, streamlit_errors
+
+USER = "supervisor"   # reads every sample client (the demo accounts: tests/conftest.py)
 
 PAGES = [
     ("/", "Today"),                                          # the default page
@@ -23,6 +25,7 @@ PAGES = [
 @pytest.mark.parametrize(("url_path", "expected_text"), PAGES, ids=[p for p, _ in PAGES])
 def test_page_renders_in_chromium(chromium_browser, app_url, url_path, expected_text):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    sign_in(context, app_url, USER)
     page = context.new_page()
     page_errors = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
@@ -47,6 +50,7 @@ def test_printable_brief_downloads_and_prints_on_two_pages(chromium_browser, app
 
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     try:
+        sign_in(context, app_url, USER)
         page = context.new_page()
         open_page(page, app_url, f"/brief?client={client_id}", "Worth exploring today")
         with page.expect_download() as download:

@@ -2,9 +2,9 @@
 
 from streamlit.testing.v1 import AppTest
 
-from pipelines import db
+from pipelines import db, users
 from pipelines.ingest import ingest_paths
-from tests.conftest import ROOT, make_export, write_export
+from tests.conftest import DEMO_PASSWORD, ROOT, make_export, write_export
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -14,13 +14,17 @@ def use_ingested_database(tmp_path, monkeypatch) -> None:
     db_path = tmp_path / "interlude.duckdb"
     con = db.connect(db_path)
     ingest_paths(con, [write_export(tmp_path, make_export(4, 2, 1))])
+    users.demo(con, DEMO_PASSWORD)
     con.close()
     monkeypatch.setenv("INTERLUDE_DB", str(db_path))
 
 
 def test_home_page_shows_what_the_database_holds(tmp_path, monkeypatch):
+    from tests.test_pages import sign_in
+
     use_ingested_database(tmp_path, monkeypatch)
     app = AppTest.from_file(APP, default_timeout=30)
+    sign_in(app, "admin")
     app.switch_page("views/database.py")
     app.run()
     assert not app.exception
@@ -39,7 +43,18 @@ def test_without_a_database_the_pages_say_how_to_get_one(tmp_path, monkeypatch):
 
 
 def test_an_ingested_but_unanalyzed_database_says_to_run_analyze(tmp_path, monkeypatch):
+    from tests.test_pages import sign_in
+
     use_ingested_database(tmp_path, monkeypatch)
+    app = sign_in(AppTest.from_file(APP, default_timeout=30), "rivera")
+    assert not app.exception
+    assert any("not been analyzed" in i.value for i in app.info), "expected guidance"
+
+
+def test_a_database_without_accounts_says_how_to_make_them(tmp_path, monkeypatch):
+    db_path = tmp_path / "interlude.duckdb"
+    db.connect(db_path).close()
+    monkeypatch.setenv("INTERLUDE_DB", str(db_path))
     app = AppTest.from_file(APP, default_timeout=30).run()
     assert not app.exception
-    assert app.info, "expected guidance"
+    assert "users add" in app.info[0].value and not app.text_input

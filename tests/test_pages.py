@@ -3,11 +3,14 @@ planted risk client's flags shown and summary-scope clients handled."""
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SAMPLE
+from pipelines import db
+from tests.conftest import DEMO_PASSWORD, ROOT, SAMPLE
 
 APP = str(ROOT / "dashboard" / "app.py")
 RISK_CLIENT = "c-0014"      # planted urgent statements (sample_data/personas.json)
@@ -29,10 +32,36 @@ def app_env(sample_db_path, monkeypatch):
     return sample_db_path
 
 
-def open_page(page: str, **params) -> AppTest:
+def therapist_of(client_id: str) -> str:
+    """The demo account of the client's (first) clinician."""
+    from pipelines.users import DEMO_THERAPISTS
+
+    con = db.connect(os.environ["INTERLUDE_DB"])
+    try:
+        provider = con.execute("SELECT min(provider_id) FROM client_providers WHERE client_id = ?",
+                               [client_id]).fetchone()[0]
+    finally:
+        con.close()
+    return {p: name for name, p in DEMO_THERAPISTS.items()}[provider]
+
+
+def sign_in(app: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Through the sign-in form, as a person would."""
+    app.run()
+    by_label = {t.label: t for t in app.text_input}
+    by_label["Username"].input(username)
+    by_label["Password"].input(password)
+    next(b for b in app.button if b.label == "Sign in").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def open_page(page: str, user: str | None = None, **params) -> AppTest:
+    """The page as the right user: the client's own therapist, else the supervisor."""
     app = AppTest.from_file(APP, default_timeout=90)
     for key, value in params.items():
         app.query_params[key] = value
+    sign_in(app, user or (therapist_of(params["client"]) if "client" in params else "supervisor"))
     app.switch_page(page)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -100,8 +129,8 @@ def test_explorer_reads_a_conversation_with_signals_marked_and_searches_by_meani
     app = open_page("views/explorer.py", client=RISK_CLIENT)
     assert len(app.tabs) == 4
     assert any("-background[" in m.value for m in app.markdown)  # highlighted sentences
-    app.text_input[0].input("saving up tablets")
-    app.button[0].click().run()
+    next(t for t in app.text_input if t.label == "Search this client's texts").input("saving up tablets")
+    next(b for b in app.button if b.label == "Search").click().run()
     assert not app.exception
     hits = [m.value for m in app.markdown if "· match" in m.value]
     assert hits and "Aug 2026" in hits[0]  # the planted statement about saving tablets (August)
@@ -113,7 +142,7 @@ def test_explorer_for_a_summary_client_has_no_message_reader(app_env):
 
 
 def test_a_linked_client_stays_open_when_another_clinician_is_selected(app_env):
-    app = open_page("views/brief.py", client=RISK_CLIENT)
+    app = open_page("views/brief.py", user="supervisor", client=RISK_CLIENT)
     app.sidebar.selectbox[0].select("p-001").run()  # the risk client is seen by p-002
     assert not app.exception
     assert app.selectbox[0].value == RISK_CLIENT

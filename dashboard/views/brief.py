@@ -12,10 +12,11 @@ import streamlit as st
 from dashboard import brief_model, briefing, charts, data, printable, ui
 from dashboard.briefing import MEASURE_WORDS
 
-path, today, picked = ui.client_page("Pre-session brief")
+path, today, picked, user = ui.client_page("Pre-session brief")
 cid, tz = picked.client_id, picked.timezone
+ui.once_per_session(path, user, "brief viewed", cid)
 client = brief_model.Client(cid, picked.display_name, picked.provider_name, tz, picked.scope == "summary")
-reads = data.brief_reads(path, cid, tz)
+reads = data.brief_reads(path, user, cid, tz)
 
 default_since = brief_model.brief_period(reads.appointments, tz, today).since
 since = st.sidebar.date_input("Brief covers from", value=default_since, max_value=today, key=f"since_{cid}",
@@ -127,7 +128,7 @@ with left:
                    + (f"; the last one began {last:%-d %b}." if last else "."))
     for _, ep in model.episodes.head(brief_model.MAX_EPISODE_CARDS).iterrows():
         with st.container(border=True):
-            st.markdown(briefing.episode_line(ep), unsafe_allow_html=True)
+            st.markdown(briefing.episode_line(ep, bold="**{}**"))
             for quote in briefing.first_items(ep.get("evidence_before_episode"), 1):
                 ui.quote(quote)
 
@@ -184,5 +185,6 @@ with right:
 
 st.divider()
 st.download_button("Printable brief (open, then print or save as PDF)", printable.brief_html(model).encode("utf-8"),
-                   file_name=f"brief-{cid}-{today:%Y%m%d}.html", mime="text/html", icon=":material/print:")
+                   file_name=f"brief-{cid}-{today:%Y%m%d}.html", mime="text/html", icon=":material/print:",
+                   on_click=data.record, args=(path, user, "print", cid))
 ui.review_note()

@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, ui
 
 st.title("Interlude")
 st.caption("Between-session insights for therapists and clinical supervisors. "
            "Signals are for clinical review, not diagnosis.")
 
-path = data.database_path()
-if not path.exists():
-    st.info(f"No database yet at `{path}`. Build the sample one with `make sample-db`, "
-            "or ingest exports with `python -m pipelines ingest PATH --db {path}`.")
-    st.stop()
+path = ui.database_or_stop(analyzed=False)
 
 overview = data.caseload_overview(path).iloc[0]
 cols = st.columns(4)

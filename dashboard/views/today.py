@@ -7,14 +7,15 @@ import streamlit as st
 from dashboard import briefing, data, ui
 
 path = ui.database_or_stop()
+user = ui.signed_in()
 today = ui.today_picker(path)
-clinician = ui.clinician_picker(path)
+clinician = ui.clinician_picker(path, user)
 
 st.title("Today")
 st.caption(f"{today:%A %-d %B %Y} · upcoming sessions for the next 7 days. " + ui.REVIEW_NOTE)
 
-appointments = data.appointments(path)
-status = data.caseload_status(path, today)
+appointments = data.appointments(path, user)
+status = data.caseload_status(path, user, today)
 if clinician:
     appointments = appointments[appointments["provider_id"] == clinician]
     status = status[status["client_id"].isin(appointments["client_id"]) | (status["provider_id"] == clinician)]
@@ -25,11 +26,11 @@ if len(urgent):
     with st.container(border=True):
         st.markdown("#### :material/emergency: Urgent risk language since the last session")
         for row in urgent.itertuples():
-            st.page_link("views/brief.py", label=f"{row.display_name} ({row.client_id}): open the brief",
+            st.page_link("views/brief.py", label=f"{ui.plain(row.display_name)} ({row.client_id}): open the brief",
                          icon=":material/priority_high:", query_params={"client": row.client_id})
         st.caption(ui.CRISIS_RESOURCES)
 
-zones = sorted(set(data.clients(path)["timezone"]))
+zones = sorted(set(data.clients(path, user)["timezone"]))
 default_zone = briefing.clinic_timezone(status)
 clinic_zone = st.sidebar.selectbox("Clinic time zone", zones, index=zones.index(default_zone) if default_zone in zones else 0,
                                    help="Session times and days are shown in this zone; each client's own "
@@ -48,7 +49,7 @@ for day, rows in sessions.groupby("day", sort=True):
             earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
             theirs = "" if row.local_start.utcoffset() == row.start.utcoffset() else \
                 f" ({row.local_start:%H:%M} their time)"
-            left.markdown(f"**{row.start:%H:%M}**{theirs} · **{row.display_name}** · {row.client_id}{scope} "
+            left.markdown(f"**{row.start:%H:%M}**{theirs} · **{ui.plain(row.display_name)}** · {row.client_id}{scope} "
                           f"{badge}{earlier}")
             left.caption(briefing.status_line(row._asdict()))
             right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
