@@ -259,11 +259,13 @@ def test_episode_line_reads_list_columns_as_duckdb_returns_them():
     line = briefing.episode_line(ep)
     assert line.startswith("<b>18 Nov–19 Nov</b>, peak stress 9/10")
     assert "work &#60;pressure&#62;, sleep" in line and "did:" not in line
-    assert "body: chest tightness (3x, intensity 7.0)" in line
+    assert "body: chest tightness &#40;3x, intensity 7&#46;0&#41;" in line
     done = ep.copy()
     done["practices_done"] = np.array([{"kind": "box_breathing", "stress_before": 8, "stress_after": 5},
                                        {"kind": "walk", "stress_before": None, "stress_after": None}])
-    assert "did: box breathing: stress 8 → 5, walk" in briefing.episode_line(done)
+    from dashboard.text import plain
+
+    assert "did: " + plain("box breathing: stress 8 → 5, walk") in briefing.episode_line(done)
     assert line.endswith("back to usual")  # resolved, day unknown
     ongoing = ep.copy()
     ongoing["status"] = "ongoing"

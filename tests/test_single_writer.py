@@ -21,16 +21,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import db, writer
-from tests.conftest import CANARY, ROOT, SAMPLE, make_export, write_export
+from tests.conftest import CANARY, DEMO_PASSWORD, ROOT, SAMPLE, make_export, write_export
 
 APP = str(ROOT / "dashboard" / "app.py")
 FIRST, MORE = ["exports/c-0001"], ["exports/c-0014", "appointments.csv"]
 RISK_CLIENT = "c-0014"   # planted urgent statements
 
 
-def cli(*args: str, db_path: Path, cwd: Path = SAMPLE, **popen) -> subprocess.CompletedProcess:
+def cli(*args: str, db_path: Path, cwd: Path = SAMPLE, extra_env: dict | None = None,
+        **popen) -> subprocess.CompletedProcess:
     """`python -m pipelines ARGS --db DB`, as an admin runs it from the sample folder."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "pipelines", *args, "--db", str(db_path)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=900, **popen)
 
@@ -47,6 +48,8 @@ def small_db(tmp_path) -> Path:
     path = tmp_path / "clinic" / "interlude.duckdb"
     done = cli("ingest", *FIRST, db_path=path)
     assert done.returncode == 0, done.stderr
+    accounts = cli("users", "demo", db_path=path, extra_env={"INTERLUDE_DEMO_PASSWORD": DEMO_PASSWORD})
+    assert accounts.returncode == 0, accounts.stderr
     return path
 
 
@@ -67,9 +70,12 @@ def app(small_db, monkeypatch):
 
 def page(name: str, **params) -> AppTest:
     """A fresh page load (a new session, as a browser tab opened now)."""
+    from tests.test_pages import sign_in
+
     test = AppTest.from_file(APP, default_timeout=120)
     for key, value in params.items():
         test.query_params[key] = value
+    sign_in(test, "supervisor")
     test.switch_page(name)
     test.run()
     assert not test.exception, [e.value for e in test.exception]
@@ -185,10 +191,12 @@ def test_an_app_started_while_a_command_writes_waits_for_it_then_draws(small_db,
 # --- the real server, in Chromium ------------------------------------------------------
 
 def test_a_real_server_takes_an_ingest_and_shows_the_new_data(small_db, tmp_path, chromium_browser):
-    from tests.browser import StreamlitServer, open_page, streamlit_errors
+    from tests.browser import StreamlitServer, open_page, sign_in, streamlit_errors
 
     with StreamlitServer(small_db, tmp_path / "streamlit.log") as server:
-        tab = chromium_browser.new_page()
+        context = chromium_browser.new_context()
+        sign_in(context, server.url, "supervisor")
+        tab = context.new_page()
         try:
             open_page(tab, server.url, "/database", "Exports received")
             ingest = cli_popen("ingest", "exports", "appointments.csv", db_path=small_db)
