@@ -307,7 +307,7 @@ def update_clinical(con: duckdb.DuckDBPyConnection) -> int:
 
 def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = None) -> AnalysisReport:
     """Embed, score and theme everything new; safe to run again at any time."""
-    from .nlp import theme_pipeline
+    from . import themes_stage
 
     encoder = encoder or default_encoder()
     report = AnalysisReport(uuid.uuid4().hex, encoder.name)
@@ -327,7 +327,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     report.seconds["signals"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    outcome = theme_pipeline.update_themes(con, units, store)
+    outcome = themes_stage.update_themes(con, units, store)
     report.clients_reclustered = outcome.clients_reclustered
     report.caseload_reclustered = outcome.caseload_reclustered
     report.seconds["themes"] = time.perf_counter() - clock
