@@ -1,21 +1,26 @@
 """Fit the per-text signal weights from the labeled public eval data.
 
-    python bench/fit_signals.py [--eval-data ../shared/eval-data] [--embed-only]
+    python training/fit_signals.py [--embed-only]      # eval data: $INTERLUDE_EVAL_DATA or ../shared/eval-data
 
 Writes ``pipelines/nlp/models/signals.npz`` (logistic-regression heads on the 384-d
 MiniLM embeddings, plus lexicon-feature weights). Skips with a message when the eval data
 is absent. Deterministic: fixed seeds, fixed subsamples, liblinear/lbfgs solvers.
 
-Embeddings of the eval data are cached under ``bench/out/eval_embeddings/`` (one .npy per
+Embeddings are fp32 (the exported fp32 ONNX graph when it is in the model cache, which
+agrees with PyTorch at cosine ≈ 1.0 and is batch invariant; PyTorch otherwise), never the
+int8 graph, whose per-batch activation quantization makes a text's vector depend on its
+neighbours. Embeddings of the eval data are cached under ``bench/out/eval_embeddings/`` (one .npy per
 data set, keyed by a hash of its distinct texts and sentences), so reruns are fast; so are
 the units' lexicon features, keyed by the units and a digest of lexicons.py, signals.py and
 sentences.py (any change to them recomputes).
-``bench/signal_quality.py`` imports the loaders and the cache from here.
+``bench/signal_quality.py`` and ``bench/nlp_quality.py`` import the loaders, the cache and
+the fitting code from here (they measure; this module fits).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import sys
@@ -26,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from pipelines.nlp import lexicons  # noqa: E402
@@ -37,7 +43,7 @@ CACHE = ROOT / "bench" / "out" / "eval_embeddings"
 MODEL_OUT = ROOT / "pipelines" / "nlp" / "models" / "signals.npz"
 SEED = 13
 MAX_SENTENCES = 40  # sentences per post kept for embedding (the head of the post)
-GOEMO_SAMPLE = 14000  # GoEmotions rows embedded (plus every `realization` row)
+GOEMO_SAMPLE = 25000  # GoEmotions rows embedded (plus every `realization` row; --quick uses fewer)
 
 # GoEmotions 27 labels -> Interlude's 10-word vocabulary (documented in the report).
 GOEMO_MAP = {
@@ -66,6 +72,24 @@ def have_eval_data() -> bool:
 
 # ---------------------------------------------------------------------------- embedding cache
 
+@functools.lru_cache(maxsize=1)
+def fp32_encode():
+    """An fp32 ``encode(texts)``: the cached fp32 ONNX export when present (same numbers as
+    PyTorch to ~1e-6, ~2x faster on a CPU), else PyTorch itself."""
+    from pipelines.nlp import embed
+
+    try:
+        from pipelines.nlp.onnx_backend import OnnxEncoder
+
+        path = embed.model_cache_dir() / "minilm-fp32.onnx"
+        if path.exists():
+            return OnnxEncoder(path, Path(embed.model_path())).encode
+    except Exception as error:  # noqa: BLE001 - fall back to PyTorch, say so
+        print(f"  fp32 ONNX graph unusable ({type(error).__name__}); embedding with PyTorch",
+              file=sys.stderr)
+    return embed.embed_texts
+
+
 def _hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
 
@@ -88,8 +112,7 @@ def cached_embed(name: str, texts: list[str]) -> np.ndarray:
         known = {k: i for i, k in enumerate(old_keys.tolist())}
     missing = [i for i, k in enumerate(keys.tolist()) if k not in known]
     if missing:
-        from pipelines.nlp.embed import embed_texts
-
+        embed_texts = fp32_encode()
         t0 = time.time()
         new_vecs = np.zeros((0, 384), dtype=np.float32)
         step = 4000  # save progress in chunks
@@ -133,9 +156,7 @@ class UnitStore:
     def embed(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in self.index]
         if missing:
-            from pipelines.nlp.embed import embed_texts
-
-            extra = embed_texts(missing)
+            extra = fp32_encode()(missing)
             for t, v in zip(missing, extra):
                 self.index[t] = len(self.units)
                 self.units.append(t)
@@ -154,7 +175,7 @@ def load_goemotions() -> pd.DataFrame:
     df = pd.read_csv(EVAL_DATA / "goemotions_train.csv")
     rng = np.random.default_rng(SEED)
     sample = np.zeros(len(df), dtype=bool)
-    sample[rng.choice(len(df), GOEMO_SAMPLE, replace=False)] = True
+    sample[rng.choice(len(df), min(len(df), GOEMO_SAMPLE), replace=False)] = True
     df["in_sample"] = sample
     df = df[sample | (df["realization"] == 1)].reset_index(drop=True)
     labels = df["emotions"].str.split("|")
