@@ -331,10 +331,21 @@ def use_quick_subsets() -> None:
         chosen = set(np.random.default_rng(F.SEED).choice(groups, int(len(groups) * share), replace=False))
         return df[df[column].isin(chosen)].reset_index(drop=True)
 
+    load_goemotions = F.load_goemotions
+
+    def goemotions():
+        # 4,000 of the full run's sample (so the cached embeddings cover them) + realization rows
+        df = load_goemotions()
+        sample = np.flatnonzero(df["in_sample"].to_numpy())
+        keep = np.zeros(len(df), dtype=bool)
+        keep[np.random.default_rng(F.SEED).choice(sample, min(len(sample), 4000), replace=False)] = True
+        df["in_sample"] = keep
+        return df[keep | (df["realization"] == 1).to_numpy()].reset_index(drop=True)
+
     F.load_dreaddit = dreaddit
+    F.load_goemotions = goemotions
     F.load_annomi = lambda: by_group(load_annomi(), "transcript_id", 0.4)
     F.load_cssrs = lambda: by_group(load_cssrs(), "user_id", 0.4)
-    F.GOEMO_SAMPLE = 4000
 
 
 def signal_section(rows: SQ.Rows, quick: bool, notes: list[str]):

@@ -33,7 +33,7 @@ from training import fit_signals as F  # noqa: E402
 from pipelines.nlp import lexicons as L  # noqa: E402
 from pipelines.nlp import signals as S  # noqa: E402
 
-HOLDOUT = 0
+HOLDOUT = F.EVAL_FOLD
 SAMPLE = F.ROOT / "sample_data"
 
 
