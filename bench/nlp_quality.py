@@ -8,7 +8,7 @@ absent) and the planted labels of ``sample_data/ground_truth.csv``; prints one a
 by the C-SSRS confusion tables, and writes the same numbers to
 ``bench/out/nlp_quality.json``. The measurement code is imported, not copied:
 ``bench/theme_quality.py`` (data loaders, baselines, scoring), ``bench/signal_quality.py``
-(stress, emotion, insight, C-SSRS risk) and ``bench/fit_signals.py`` (embedding cache, heads).
+(stress, emotion, insight, C-SSRS risk) and ``training/fit_signals.py`` (embedding cache, heads).
 
 Themes (NMI, ARI, coverage = share of content texts given a theme, k = number of themes;
 computed over the texts the truth calls content, "unassigned" counted as one more cluster,
@@ -25,6 +25,18 @@ as in theme_quality.py). Nothing is trained on the truth, so no split is needed.
     and k-means with k chosen by silhouette.
   * "Δ context" rows: with minus without context, for production (conversation pooling vs
     every text on its own) and for find_themes (blend 0.5 vs 0).
+
+Everyday distress (the false-alarm side of risk): held-out GoEmotions sadness / grief /
+disappointment / nervousness / remorse / fear / embarrassment comments, held-out Dreaddit
+stressed posts and AnnoMI client turns that never mention death, dying, suicide or self-harm,
+grouped (seeded) into pseudo-clients of 20–60 texts; the share of pseudo-clients with any flag
+(goal ≤ 10 %), with the keyword list and the lexicon alone on the same texts.
+Dominant emotion of a chat: seeded pseudo-chats of held-out GoEmotions comments (6 of the
+chat's emotion, drawn with ESConv-like shares so "always sadness" scores about half, 3 of
+another negative emotion, 7 neutral, 6 courtesy turns, 2 positive); the chat's emotion is the
+most common non-neutral per-text label (``signals.conversation_emotion``). Accuracy and
+macro-F1 of the plain argmax per text (the rule before) and of Interlude's rule.
+The brief's insight threshold: precision and recall on held-out GoEmotions realization.
 
 Signals (``Interlude text_signals`` uses heads refitted WITHOUT the evaluation fold; the
 split is fit_signals' fixed one: Dreaddit / GoEmotions a seeded 20 % of rows, AnnoMI 20 %
@@ -74,7 +86,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 warnings.filterwarnings("ignore")
 
-import fit_signals as F  # noqa: E402
+from training import fit_signals as F  # noqa: E402
 import signal_quality as SQ  # noqa: E402
 import theme_quality as TQ  # noqa: E402
 
@@ -95,6 +107,9 @@ COLUMNS = [
     ("Sup≥watch", "Supportive ≥watch"), ("Ind urg", "Indicator urgent"), ("Ide urg", "Ideation urgent"),
     ("rec@lvl", "planted recall @level"), ("rec≥watch", "planted recall ≥watch"),
     ("FA≥watch", "false alarm ≥watch"), ("decoys", "decoys flagged"),
+    ("clients", "clients flagged"), ("texts", "texts flagged"), ("urgent", "urgent texts"),
+    ("model-only", "model-only texts"), ("calm", "calm share"),
+    ("prec", "precision"), ("recall", "recall"), ("shown", "texts shown"), ("base", "base rate"),
 ]
 
 
@@ -316,10 +331,21 @@ def use_quick_subsets() -> None:
         chosen = set(np.random.default_rng(F.SEED).choice(groups, int(len(groups) * share), replace=False))
         return df[df[column].isin(chosen)].reset_index(drop=True)
 
+    load_goemotions = F.load_goemotions
+
+    def goemotions():
+        # 4,000 of the full run's sample (so the cached embeddings cover them) + realization rows
+        df = load_goemotions()
+        sample = np.flatnonzero(df["in_sample"].to_numpy())
+        keep = np.zeros(len(df), dtype=bool)
+        keep[np.random.default_rng(F.SEED).choice(sample, min(len(sample), 4000), replace=False)] = True
+        df["in_sample"] = keep
+        return df[keep | (df["realization"] == 1).to_numpy()].reset_index(drop=True)
+
     F.load_dreaddit = dreaddit
+    F.load_goemotions = goemotions
     F.load_annomi = lambda: by_group(load_annomi(), "transcript_id", 0.4)
     F.load_cssrs = lambda: by_group(load_cssrs(), "user_id", 0.4)
-    F.GOEMO_SAMPLE = 4000
 
 
 def signal_section(rows: SQ.Rows, quick: bool, notes: list[str]):
@@ -347,6 +373,15 @@ def signal_section(rows: SQ.Rows, quick: bool, notes: list[str]):
         rows.add("risk: C-SSRS per user", name, "Supportive ≥watch",
                  100 * float(sup[["watch", "urgent"]].sum() / max(sup.sum(), 1)), "{:.1f} %")
     log("signals: C-SSRS risk (5-fold CV by user) done")
+    # everyday distress: the heads without the held-out fold, thresholds as shipped (tuned by
+    # CV over every C-SSRS user; the nested fits above are reused)
+    ws = dict(w0)
+    ws["risk_thresholds"] = F.tune_risk_thresholds(prep, w0, np.unique(prep.fold["cssrs"]))
+    SQ.eval_false_alarms(prep, ws, rows, holdout=HOLDOUT)
+    log("signals: everyday-distress false alarms done")
+    SQ.eval_dominant_emotion(prep, w0, rows, holdout=HOLDOUT)
+    SQ.eval_insight_threshold(prep, w0, rows, holdout=HOLDOUT, gall=gall)
+    log("signals: dominant emotion (pseudo-chats) and the brief's insight threshold done")
     return w0, confusions
 
 

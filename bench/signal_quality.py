@@ -19,6 +19,7 @@ labels takes its first non-neutral one.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,13 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import fit_signals as F  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from training import fit_signals as F  # noqa: E402
 
 from pipelines.nlp import lexicons as L  # noqa: E402
 from pipelines.nlp import signals as S  # noqa: E402
 
-HOLDOUT = 0
+HOLDOUT = F.EVAL_FOLD
 SAMPLE = F.ROOT / "sample_data"
 
 
@@ -215,6 +216,195 @@ def eval_risk(prep, w0, rows: Rows, holdout: int = HOLDOUT) -> dict[str, pd.Data
             index=["Supportive", "Indicator", "Ideation", "Behavior", "Attempt"],
             columns=list(S.RISK_LEVELS), fill_value=0)
     return confusions
+
+
+# --------------------------------------------------------------- everyday-distress proxy
+
+# Texts that mention death, dying, suicide or self-harm (the held-back measure's exclusion:
+# the proxy is everyday distress that never touches the topic).
+DEATH_MENTION = re.compile(
+    r"\b(?:die|dies|died|dying|dead|death|deaths|deadly|suicid\w*|self[- ]?harm\w*|"
+    r"kill(?:ing|ed)? (?:my|your|him|her|them|our)sel(?:f|ves)|kms|overdos\w*|"
+    r"cut(?:ting)? (?:myself|my (?:wrists?|arms?|legs?|skin))|end (?:my|his|her) life|"
+    r"take my (?:own )?life|not (?:want to|wanna) (?:live|be alive|be here))\b")
+DISTRESS_GOEMOTIONS = {"sadness", "grief", "disappointment", "nervousness", "remorse", "fear",
+                       "embarrassment"}
+PSEUDO_CLIENT_SIZES = (20, 60)
+
+
+class MultiStore:
+    """One ``embed`` over several data sets' cached units (the first store that has a text)."""
+
+    def __init__(self, *stores):
+        self.stores = stores
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        todo = list(range(len(texts)))
+        for store in self.stores:
+            hit = [i for i in todo if texts[i] in store.index]
+            if hit:
+                out[hit] = store.vec([texts[i] for i in hit])
+            todo = [i for i in todo if texts[i] not in store.index]
+        if todo:
+            out[todo] = self.stores[0].embed([texts[i] for i in todo])
+        return out
+
+
+def distress_pseudo_clients(prep, holdout: int = HOLDOUT, max_annomi: int = 1500,
+                            seed: int = F.SEED) -> pd.DataFrame:
+    """Everyday distress that never mentions death, dying, suicide or self-harm, grouped into
+    pseudo-clients of 20–60 texts (seeded): held-out GoEmotions comments labelled sadness,
+    grief, disappointment, nervousness, remorse, fear or embarrassment; held-out Dreaddit
+    posts labelled stressed; AnnoMI client turns (never in the risk heads' training).
+    Columns: client, source, text."""
+    ge = prep.data["goemotions"][0]
+    dd = prep.data["dreaddit"][0]
+    an = prep.data["annomi"][0]
+    gtest = prep.fold["goemotions"] == holdout
+    labels = ge["emotions"].str.split("|")
+    g = ge.loc[gtest & labels.map(lambda ls: bool(DISTRESS_GOEMOTIONS & set(ls))).to_numpy(), "text"]
+    d = dd.loc[(prep.fold["dreaddit"] == holdout) & (dd["stress"] == 1).to_numpy(), "text"]
+    rng = np.random.default_rng(seed)
+    a = an["text"]
+    a = a.iloc[np.sort(rng.choice(len(a), min(len(a), max_annomi), replace=False))]
+    pool = pd.DataFrame({"source": ["goemotions"] * len(g) + ["dreaddit"] * len(d) + ["annomi"] * len(a),
+                         "text": list(g) + list(d) + list(a)})
+    pool = pool[~pool["text"].map(lambda t: bool(DEATH_MENTION.search(L.normalize(t))))]
+    pool = pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
+    client, start, k = np.zeros(len(pool), dtype=int), 0, 0
+    while start < len(pool):
+        size = int(rng.integers(PSEUDO_CLIENT_SIZES[0], PSEUDO_CLIENT_SIZES[1] + 1))
+        client[start:start + size] = k
+        start, k = start + size, k + 1
+    pool["client"] = client
+    if k > 1 and (pool["client"] == k - 1).sum() < PSEUDO_CLIENT_SIZES[0]:
+        pool.loc[pool["client"] == k - 1, "client"] = k - 2  # no undersized last client
+    return pool
+
+
+def eval_false_alarms(prep, w, rows: Rows, holdout: int = HOLDOUT, old=None) -> dict:
+    """Share of everyday-distress pseudo-clients with any risk flag (and of texts), by basis.
+
+    ``w``: heads fitted without the held-out fold, risk thresholds as shipped (tuned on every
+    C-SSRS user). ``old``: optional (name, level list) of another method on the same texts."""
+    pool = distress_pseudo_clients(prep, holdout)
+    stores = MultiStore(prep.data["goemotions"][1], prep.data["dreaddit"][1], prep.data["annomi"][1])
+    sig = S.text_signals(pool["text"].tolist(), stores.embed, weights=w)
+    task = f"risk: everyday distress, no death/suicide words ({pool['client'].nunique()} pseudo-clients)"
+    out = {}
+    for name, levels, reasons in (
+            ("keyword list", np.array(keyword_risk(pool["text"].tolist())), None),
+            ("Interlude lexicon only", np.array(lexicon_risk(pool["text"].tolist())), None),
+            ("Interlude text_signals", sig["risk"].to_numpy(), sig["risk_reason"].to_numpy())):
+        flagged = levels != "none"
+        per_client = pd.Series(flagged).groupby(pool["client"]).any()
+        rows.add(task, name, "clients flagged", 100 * float(per_client.mean()), "{:.1f} %")
+        rows.add(task, name, "texts flagged", 100 * float(flagged.mean()), "{:.2f} %")
+        rows.add(task, name, "urgent texts", f"{int((levels == 'urgent').sum())}/{len(levels)}")
+        if reasons is not None:
+            model = np.array([S.risk_basis(r) == "model" for r in reasons]) & flagged
+            rows.add(task, name, "model-only texts", f"{int(model.sum())}/{len(levels)}")
+        out[name] = float(per_client.mean())
+    return {"pool": pool, "signals": sig, "shares": out}
+
+
+# --------------------------------------------------------------- dominant emotion of a chat
+
+# Emotion of an emotional-support chat, ESConv-like shares (depression, sadness, pain ->
+# sadness; anxiety, nervousness -> anxiety; anger, disgust, jealousy -> anger; shame, guilt
+# -> shame): always "sadness" scores about half, as on real chats.
+CHAT_EMOTIONS = {"sadness": 0.48, "anxiety": 0.27, "anger": 0.12, "fear": 0.07, "shame": 0.06}
+CHAT_MIX = {"target": 6, "other_negative": 3, "neutral": 7, "courtesy": 6, "positive": 2}
+
+
+def pseudo_chats(prep, holdout: int = HOLDOUT, n_chats: int = 300, seed: int = F.SEED) -> pd.DataFrame:
+    """Pseudo emotional-support chats with a known emotion (seeded), from held-out texts:
+    per chat 6 GoEmotions comments of the chat's emotion, 3 of another negative emotion,
+    7 neutral ones, 6 courtesy / acknowledgement turns (short GoEmotions gratitude and
+    approval comments, short AnnoMI client turns such as "Okay." or "Yeah, thanks") and
+    2 positive ones. Columns: chat, emotion (the chat's label), text."""
+    ge = prep.data["goemotions"][0]
+    an = prep.data["annomi"][0]
+    test = ge[(prep.fold["goemotions"] == holdout) & ge["in_sample"].to_numpy()]
+    by = {k: v["text"].tolist() for k, v in test.groupby("emotion10")}
+    raw = test["emotions"].str.split("|")
+    short = test["text"].str.split().str.len() <= 8
+    courtesy = test.loc[short & raw.map(lambda ls: bool({"gratitude", "approval"} & set(ls))), "text"].tolist()
+    acks = an.loc[an["text"].str.split().str.len() <= 4, "text"].tolist()
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(list(CHAT_EMOTIONS), n_chats, p=list(CHAT_EMOTIONS.values()))
+    negatives = list(CHAT_EMOTIONS)
+    positive = [t for k in ("joy", "hope", "calm") for t in by.get(k, [])]
+    rows = []
+
+    def pick(pool, k):
+        return [pool[i] for i in rng.choice(len(pool), min(k, len(pool)), replace=False)] if pool else []
+
+    for c, label in enumerate(labels):
+        texts = pick(by.get(label, []), CHAT_MIX["target"])
+        others = [t for k in negatives if k != label for t in by.get(k, [])]
+        texts += pick(others, CHAT_MIX["other_negative"])
+        texts += pick(by.get("neutral", []), CHAT_MIX["neutral"])
+        half = CHAT_MIX["courtesy"] // 2
+        texts += pick(courtesy, half) + pick(acks, CHAT_MIX["courtesy"] - half)
+        texts += pick(positive, CHAT_MIX["positive"])
+        rows += [(c, label, t) for t in texts]
+    return pd.DataFrame(rows, columns=["chat", "emotion", "text"])
+
+
+def eval_dominant_emotion(prep, w, rows: Rows, holdout: int = HOLDOUT) -> None:
+    """Pseudo-chats: accuracy and macro-F1 (over the chat labels) of the most common
+    non-neutral per-text emotion, for the argmax rule (before) and Interlude's rule."""
+    from sklearn.metrics import f1_score
+
+    chats = pseudo_chats(prep, holdout)
+    stores = MultiStore(prep.data["goemotions"][1], prep.data["annomi"][1])
+    sig = S.text_signals(chats["text"].tolist(), stores.embed, weights=w)
+    truth = chats.groupby("chat")["emotion"].first()
+    labels = list(CHAT_EMOTIONS)
+    task = f"dominant emotion: pseudo-chats ({len(truth)} chats of {len(chats) // len(truth)} texts)"
+    # the per-text argmax without the courtesy gate or the margin: the rule before signals-2
+    vec = stores.embed(chats["text"].tolist())
+    feats, _ = S.lexicon_features(chats["text"].tolist())
+    argmax = np.array(S.EMOTIONS)[S.head_scores(vec, feats, w)["emotion"].argmax(axis=1)]
+    for name, per_text in (("always sadness", None),
+                           ("most common non-neutral, argmax per text", argmax),
+                           ("Interlude text_signals (courtesy neutral, margin)", sig["emotion"].to_numpy())):
+        if per_text is None:
+            pred = pd.Series("sadness", index=truth.index)
+        else:
+            pred = pd.Series(per_text).groupby(chats["chat"]).agg(S.conversation_emotion)
+        rows.add(task, name, "accuracy", float((pred == truth).mean()))
+        rows.add(task, name, "macro-F1", float(f1_score(truth, pred, labels=labels, average="macro",
+                                                         zero_division=0)))
+    share = pd.Series(sig["emotion"]).value_counts(normalize=True)
+    rows.add(task, "Interlude text_signals (courtesy neutral, margin)", "calm share",
+             100 * float(share.get("calm", 0.0)), "{:.1f} %")
+    rows.add(task, "most common non-neutral, argmax per text", "calm share",
+             100 * float(np.mean(argmax == "calm")), "{:.1f} %")
+
+
+# --------------------------------------------------------------- the brief's insight threshold
+
+def eval_insight_threshold(prep, w0, rows: Rows, holdout: int = HOLDOUT, gall=None) -> None:
+    """Precision and recall of ``briefing.INSIGHT_THRESHOLD`` on held-out GoEmotions
+    ``realization`` (its natural 2.6 % base rate) and AnnoMI change talk."""
+    from dashboard.briefing import INSIGHT_THRESHOLD
+
+    ge, _ = prep.data["goemotions"]
+    gtest, gall = _goemotions_test(prep, w0, holdout) if gall is None else gall
+    # the natural rate: the random sample only (every realization row was added to it)
+    nat = ge.loc[gtest, "in_sample"].to_numpy()
+    y = ge.loc[gtest, "realization"].to_numpy()[nat]
+    p = gall["insight"].to_numpy()[nat]
+    task = f"insight threshold {INSIGHT_THRESHOLD:.2f} (briefing)"
+    sel = p >= INSIGHT_THRESHOLD
+    rows.add(task, "GoEmotions realization (held out)", "precision",
+             float(y[sel].mean()) if sel.any() else float("nan"))
+    rows.add(task, "GoEmotions realization (held out)", "recall", float(sel[y == 1].mean()))
+    rows.add(task, "GoEmotions realization (held out)", "texts shown", 100 * float(sel.mean()), "{:.2f} %")
+    rows.add(task, "GoEmotions realization (held out)", "base rate", 100 * float(y.mean()), "{:.2f} %")
 
 
 def eval_throughput(prep, w0, rows: Rows) -> None:

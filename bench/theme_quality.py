@@ -1,27 +1,42 @@
-"""Theme clustering quality: pick the method by measurement.
+"""Theme quality on the dev data: clustering (NMI) and labels, production against baselines.
 
-    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--skip-100k]
+    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--baselines] [--skip-100k]
 
-Prints ONE table, method × metric, on each data set that exists:
+Data (each skipped with a message when absent):
 
-* ``counselchat``: the 815 CounselChat questions (``../shared/eval-data``), truth = the
-  FIRST of the ``|``-joined topics. No conversations, so no context blending.
-  Skipped with a message when the eval data is absent.
-* ``sample/caseload``: every client text of ``sample_data`` clustered together, truth =
-  ``theme`` of ``sample_data/ground_truth.csv``; groups = conversation_id (messages and
-  the conversation's summary), notes have none.
-* ``sample/client``: each client's texts clustered on their own; NMI / ARI are the mean over
-  clients, coverage over all texts, seconds the total.
+* ``counselchat sentences``: the 815 CounselChat questions (``../shared/eval-data``) cut into
+  sentences ("messages"), grouped by question ("conversation"); truth = the question's
+  FIRST ``|``-joined topic. The caseload scope.
+* ``counselchat pseudo-clients``: 40 seeded pseudo-clients, each given 3 topics (drawn by
+  topic frequency among topics with ≥ 10 questions) and 3 questions of each, as sentences
+  grouped by question: the shape of the held-back set (clients with several chats of a few
+  problem types). Caseload NMI over all 40, and mean per-client NMI (each client clustered
+  on its own, as production does).
+* ``sample``: ``sample_data`` texts with the planted ``theme`` of ``ground_truth.csv``,
+  caseload and per client. Reported, never tuned on.
 
-Metrics are computed over the texts the truth calls content (not filler): NMI and ARI with
-"unassigned" (−1) counted as one more cluster, so leaving texts out is not free; coverage =
-share of those texts given a theme; n themes (mean per client for the per-client scope).
-Every method drops ``is_filler`` texts first and uses the same minimum theme size
-(``themes.default_min_theme_size``). Baselines on more than 4,000 texts fit on a seeded
-sample of 4,000 and assign the rest to the nearest centroid (as the chosen method does).
+Clustering metrics are over the texts the truth calls content: NMI and ARI with "no theme"
+(−1) counted as one more cluster; coverage = share given a theme; themes = number of
+themes (mean per client). Methods: production (themes-7: each text blended with its
+conversation's mean at 0.8, k-means with k = √(n/2), 2–30), the themes-6 production
+(conversations as points, k-means), BERTopic's defaults (UMAP + HDBSCAN, no context), and
+the UMAP path (``bench/theme_methods.py``). ``--baselines`` adds agglomerative and k-means
+with k by silhouette.
 
-Embeddings are cached under ``bench/out/eval_embeddings/`` keyed by a hash of the texts.
-Last: seconds to cluster a synthetic 100,000 × 384 mixture on the sphere.
+Labels, on production's themes: before (themes-6: a keyword pair from c-TF-IDF keywords)
+and after (themes-7: ``themes.theme_labels``, KeyBERT's method). For caseload themes with
+≥ 10 texts and for client themes:
+  shape   = 2–5 words and no personal name (``names.personal_names`` of the scope's texts or
+            the bundled first-name list);
+  drawn   = the label occurs word for word in one of the theme's texts;
+  topic word = the label shares a word (first 5 letters) with the name of the theme's
+            majority topic ("anger management" ~ "control my anger");
+  nearest topic = among all topic names, the label's embedding is nearest to the name of
+            the theme's majority topic (a stricter, model-based judge of "names the problem").
+Then 20 labels, before and after, beside the theme's majority topic.
+
+Embeddings are cached under ``bench/out/eval_embeddings/`` (texts keyed by a hash of all of
+them; label phrases one by one). Last: seconds to cluster a synthetic 100,000 × 384 mixture.
 """
 
 from __future__ import annotations
@@ -40,18 +55,33 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 warnings.filterwarnings("ignore")
 
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score  # noqa: E402
 
-from pipelines.nlp import themes  # noqa: E402
+import theme_methods as M  # noqa: E402
+from pipelines.nlp import names, themes  # noqa: E402
 
-EVAL_DATA = Path(os.environ.get("INTERLUDE_EVAL_DATA", ROOT.parent / "shared" / "eval-data"))
+
+def _eval_data_default() -> Path:
+    """``INTERLUDE_EVAL_DATA``, else ``shared/eval-data`` beside the checkout (or beside a
+    worktree folder's parent)."""
+    if os.environ.get("INTERLUDE_EVAL_DATA"):
+        return Path(os.environ["INTERLUDE_EVAL_DATA"])
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "eval-data").exists():
+            return base / "shared" / "eval-data"
+    return ROOT.parent / "shared" / "eval-data"
+
+
+EVAL_DATA = _eval_data_default()
 SAMPLE = Path(os.environ.get("INTERLUDE_SAMPLE_DATA", ROOT / "sample_data"))
 CACHE = ROOT / "bench" / "out" / "eval_embeddings"
 SEED = 7
 FIT_CAP = 4000
+PSEUDO_CLIENTS, TOPICS_PER_CLIENT, QUESTIONS_PER_TOPIC = 40, 3, 3
 
 
 # ---------------------------------------------------------------------------- embeddings
@@ -132,11 +162,40 @@ def load_sample() -> pd.DataFrame | None:
                          "source": truth["source"]})
 
 
+def pseudo_clients(sentences: pd.DataFrame, n_clients: int = PSEUDO_CLIENTS,
+                   topics_per_client: int = TOPICS_PER_CLIENT,
+                   questions_per_topic: int = QUESTIONS_PER_TOPIC, seed: int = 0) -> pd.DataFrame:
+    """CounselChat sentences regrouped into seeded pseudo-clients (see the module docstring).
+
+    A question is reused only after every question of its topic has been used once; its
+    "conversation" is then ``client:question``, so no two clients share a conversation.
+    """
+    rng = np.random.default_rng(seed)
+    questions = sentences.drop_duplicates("group")[["group", "theme"]]
+    counts = questions["theme"].value_counts()
+    topics = sorted(counts[counts >= 10].index)
+    weights = np.array([counts[t] for t in topics], dtype=float)
+    pools = {t: list(rng.permutation(questions.loc[questions["theme"] == t, "group"].tolist()))
+             for t in topics}
+    used = {t: 0 for t in topics}
+    rows = []
+    for c in range(n_clients):
+        for topic in rng.choice(topics, size=topics_per_client, replace=False, p=weights / weights.sum()):
+            for _ in range(questions_per_topic):
+                rows.append((f"pc-{c:02d}", pools[topic][used[topic] % len(pools[topic])]))
+                used[topic] += 1
+    chosen = pd.DataFrame(rows, columns=["client_id", "question"])
+    out = chosen.merge(sentences.drop(columns=["client_id"]).rename(columns={"group": "question"})
+                       .reset_index(names="row"), on="question")
+    out["group"] = out["client_id"] + ":" + out["question"]
+    return out.drop(columns=["question"]).reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------- methods
 
 def _fit_on_sample(points: np.ndarray, fit) -> np.ndarray:
     """``fit(points) -> labels`` on at most FIT_CAP rows; the rest by nearest centroid."""
-    idx = themes._sample_indices(len(points), FIT_CAP, SEED)
+    idx = M._sample_indices(len(points), FIT_CAP, SEED)
     labels = fit(points[idx])
     if len(idx) == len(points):
         return labels
@@ -166,8 +225,14 @@ def _best_by_silhouette(points: np.ndarray, min_size: int, make) -> np.ndarray:
     return best
 
 
-def method_interlude(points, min_size):
-    return themes.cluster_themes(points, min_theme_size=min_size)
+def method_umap_path(points, min_size):
+    """The UMAP + HDBSCAN + centroid-assignment path (bench/theme_methods.py)."""
+    return M.cluster_themes(points, min_theme_size=min_size)
+
+
+def method_production(points, min_size):
+    """Production's clustering step (``themes.kmeans_themes``) on already blended points."""
+    return themes.kmeans_themes(points, min_size)
 
 
 def method_bertopic(points, min_size):
@@ -182,7 +247,7 @@ def method_bertopic(points, min_size):
                             metric="cosine", random_state=themes.SEED,  # UMAP as BERTopic calls it
                             n_jobs=1).fit_transform(p)
         return HDBSCAN(min_cluster_size=min_size).fit_predict(reduced)
-    idx = themes._sample_indices(len(points), FIT_CAP, SEED)
+    idx = M._sample_indices(len(points), FIT_CAP, SEED)
     if len(idx) == len(points):
         return fit(points)
     fitted = fit(points[idx])  # the rest as BERTopic's .transform: nearest topic, no noise
@@ -206,28 +271,62 @@ def method_kmeans(points, min_size):
         p, min_size, lambda k: KMeans(n_clusters=k, n_init=2, random_state=SEED)))
 
 
-METHODS = {
-    "interlude: umap+hdbscan+centroid assign": method_interlude,
-    "bertopic-style umap+hdbscan": method_bertopic,
-    "agglomerative ward, k by silhouette": method_agglomerative,
-    "k-means, k by silhouette": method_kmeans,
-}
 
 
 # ---------------------------------------------------------------------------- evaluation
 
+def _content(frame: pd.DataFrame) -> np.ndarray:
+    return np.flatnonzero([not themes.is_filler(t) for t in frame["text"]])
+
+
+def _groups(frame: pd.DataFrame, idx: np.ndarray) -> list:
+    return [g if isinstance(g, str) and g else None for g in frame["group"].iloc[idx]]
+
+
+def production_labels(frame: pd.DataFrame, vectors: np.ndarray) -> np.ndarray:
+    """Production (themes-7) on one scope: filler out, blended with the conversation, k-means."""
+    labels = np.full(len(frame), -1, dtype=int)
+    idx = _content(frame)
+    if len(idx) >= 4:
+        labels[idx] = themes.text_themes(vectors[idx], _groups(frame, idx),
+                                         themes.min_theme_size(len(idx)))[0]
+    return labels
+
+
+def themes6_labels(frame: pd.DataFrame, vectors: np.ndarray) -> np.ndarray:
+    """The themes-6 production on one scope: conversations as points, k-means."""
+    labels = np.full(len(frame), -1, dtype=int)
+    idx = _content(frame)
+    if len(idx) >= 4:
+        labels[idx] = M.conversation_themes(vectors[idx], _groups(frame, idx),
+                                            themes.min_theme_size(len(idx)))
+    return labels
+
+
 def cluster_scope(frame: pd.DataFrame, vectors: np.ndarray, method, weight: float) -> np.ndarray:
     """Labels for every row of one scope: filler out, context blended, clustered."""
     labels = np.full(len(frame), -1, dtype=int)
-    content = np.array([not themes.is_filler(t) for t in frame["text"]])
-    idx = np.nonzero(content)[0]
+    idx = _content(frame)
     if len(idx) < 4:
         return labels
     points = vectors[idx]
     if weight > 0:
         points = themes.contextual_embeddings(points, frame["group"].iloc[idx].tolist(), weight)
-    labels[idx] = method(points, themes.default_min_theme_size(len(idx)))
+    labels[idx] = method(points, themes.min_theme_size(len(idx)))
     return labels
+
+
+def labelers(baselines: bool) -> dict:
+    out = {
+        "production themes-7 (text+0.8 conv, k-means)": production_labels,
+        "production themes-6 (conversation k-means)": themes6_labels,
+        "BERTopic defaults (UMAP+HDBSCAN)": lambda f, v: cluster_scope(f, v, method_bertopic, 0.0),
+        "UMAP path +ctx0.5 (theme_methods)": lambda f, v: cluster_scope(f, v, method_umap_path, 0.5),
+    }
+    if baselines:
+        out["agglomerative ward, k by silhouette"] = lambda f, v: cluster_scope(f, v, method_agglomerative, 0.0)
+        out["k-means, k by silhouette"] = lambda f, v: cluster_scope(f, v, method_kmeans, 0.0)
+    return out
 
 
 def scores(truth: np.ndarray, labels: np.ndarray) -> tuple[float, float, float, int]:
@@ -235,29 +334,146 @@ def scores(truth: np.ndarray, labels: np.ndarray) -> tuple[float, float, float, 
             float(np.mean(labels >= 0)), len(set(labels.tolist()) - {-1}))
 
 
-def evaluate(name: str, frame: pd.DataFrame, vectors: np.ndarray, method, weight: float,
-             per_client: bool) -> dict:
+def per_client_labels(frame: pd.DataFrame, vectors: np.ndarray, labeler) -> dict[str, np.ndarray]:
+    """Each client's texts clustered on their own: client -> labels (in the frame's rows)."""
+    out = {}
+    for client, part in frame.groupby("client_id", sort=True):
+        idx = part.index.to_numpy()
+        out[client] = labeler(part.reset_index(drop=True), vectors[idx])
+    return out
+
+
+def evaluate(name: str, frame: pd.DataFrame, vectors: np.ndarray, labeler, per_client: bool) -> dict:
     t0 = time.perf_counter()
+    keep = ~frame["filler"].to_numpy()
     if not per_client:
-        labels = cluster_scope(frame, vectors, method, weight)
+        labels = labeler(frame, vectors)
         seconds = time.perf_counter() - t0
-        keep = ~frame["filler"].to_numpy()
         nmi, ari, cov, k = scores(frame["theme"].to_numpy()[keep], labels[keep])
         return dict(data=name, nmi=nmi, ari=ari, coverage=cov, themes=k, seconds=seconds)
-    rows = []
-    labels_all = np.full(len(frame), -1, dtype=int)
-    for _, part in frame.groupby("client_id", sort=True):
-        idx = part.index.to_numpy()
-        labels = cluster_scope(part.reset_index(drop=True), vectors[idx], method, weight)
-        labels_all[idx] = labels
-        keep = ~part["filler"].to_numpy()
-        rows.append(scores(part["theme"].to_numpy()[keep], labels[keep]))
-    seconds = time.perf_counter() - t0
-    keep = ~frame["filler"].to_numpy()
+    rows, covered = [], []
+    for client, labels in per_client_labels(frame, vectors, labeler).items():
+        part = frame[frame["client_id"] == client]
+        pk = ~part["filler"].to_numpy()
+        rows.append(scores(part["theme"].to_numpy()[pk], labels[pk]))
+        covered.append(labels[pk] >= 0)
     return dict(data=name, nmi=float(np.mean([r[0] for r in rows])),
                 ari=float(np.mean([r[1] for r in rows])),
-                coverage=float(np.mean(labels_all[keep] >= 0)),
-                themes=float(np.mean([r[3] for r in rows])), seconds=seconds)
+                coverage=float(np.mean(np.concatenate(covered))),
+                themes=float(np.mean([r[3] for r in rows])), seconds=time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------- labels
+
+class PhraseCache:
+    """Embeddings of label phrases (and topic names), one by one, cached on disk."""
+
+    def __init__(self, path: Path = CACHE / "phrases.npz"):
+        self.path = path
+        self.vectors = dict(np.load(path)) if path.exists() else {}
+
+    def __call__(self, phrases: list[str]) -> np.ndarray:
+        missing = sorted({p for p in phrases if p not in self.vectors})
+        if missing:
+            from pipelines.nlp.embed import embed_texts
+
+            self.vectors.update(zip(missing, embed_texts(missing)))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path, **self.vectors)
+        if not phrases:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.vectors[p] for p in phrases])
+
+
+def scope_labels(frame: pd.DataFrame, vectors: np.ndarray, labels: np.ndarray, embed) -> tuple[dict, dict]:
+    """(before, after) label per theme of one scope, on production's themes."""
+    texts = frame["text"].tolist()
+    groups = _groups(frame, np.arange(len(frame)))
+    keywords = themes.theme_keywords(texts, labels)
+    before = {c: themes.keyword_label(keywords[c], [texts[i] for i in np.flatnonzero(labels == c)])
+              for c in keywords}
+    after = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed,
+                                groups=groups, keywords=keywords)
+    return before, after
+
+
+def _topic_name(topic: str) -> str:
+    return topic.replace("-", " ").replace("_", " ")
+
+
+def label_rows(scope: str, frame: pd.DataFrame, labels: np.ndarray, before: dict, after: dict,
+               min_texts: int) -> list[dict]:
+    """One row per theme with ≥ ``min_texts`` texts: its majority topic and both labels."""
+    texts = frame["text"].tolist()
+    banned = names.personal_names(texts) | names.first_names()
+    rows = []
+    for c in sorted(after):
+        members = np.flatnonzero(labels == c)
+        if len(members) < min_texts:
+            continue
+        topic = frame["theme"].iloc[members].value_counts().index[0]
+        member_texts = [" ".join(themes._PHRASE_TOKEN.findall(texts[i].lower().replace("\u2019", "'")))
+                        for i in members]
+        for when, label in (("before", before[c]), ("after", after[c])):
+            words = label.split()
+            rows.append(dict(scope=scope, theme=c, n=len(members), topic=topic, when=when, label=label,
+                             shape=2 <= len(words) <= 5 and not {themes._bare(w) for w in words} & banned,
+                             drawn=any(f" {label} " in f" {t} " for t in member_texts)))
+    return rows
+
+
+def judge(rows: pd.DataFrame, topics: list[str], embed) -> pd.DataFrame:
+    """Adds ``topic_word`` and ``nearest_topic`` (see the module docstring)."""
+    names_ = [_topic_name(t) for t in topics]
+    topic_vectors = embed(names_)
+    label_vectors = embed(rows["label"].tolist())
+    nearest = [topics[i] for i in (label_vectors @ topic_vectors.T).argmax(axis=1)]
+    stems = [{w[:5] for w in _topic_name(t).split()} for t in rows["topic"]]
+    return rows.assign(
+        topic_word=[any(w[:5] in s for w in label.split()) for label, s in zip(rows["label"], stems)],
+        nearest_topic=[n == t for n, t in zip(nearest, rows["topic"])])
+
+
+def label_section(datasets: list[tuple[str, pd.DataFrame, np.ndarray, list[str], tuple[str, ...]]],
+                  embed) -> None:
+    """Label metrics before/after per scope, then 20 sample labels."""
+    all_rows = []
+    for name, frame, vectors, topics, scopes in datasets:
+        rows = []
+        if "caseload" in scopes:
+            labels = production_labels(frame, vectors)
+            before, after = scope_labels(frame, vectors, labels, embed)
+            rows += label_rows(f"{name}/caseload", frame, labels, before, after, min_texts=10)
+        clients = per_client_labels(frame, vectors, production_labels) if "client" in scopes else {}
+        for client, client_labels in clients.items():
+            part = frame[frame["client_id"] == client]
+            sub = part.reset_index(drop=True)
+            b, a = scope_labels(sub, vectors[part.index.to_numpy()], client_labels, embed)
+            rows += label_rows(f"{name}/client", sub, client_labels, b, a, min_texts=1)
+        if rows:
+            all_rows.append(judge(pd.DataFrame(rows), topics, embed))
+    if not all_rows:
+        return
+    table = pd.concat(all_rows, ignore_index=True)
+    summary = (table.groupby(["scope", "when"], sort=False)
+               .agg(themes=("label", "size"), shape=("shape", "mean"), drawn=("drawn", "mean"),
+                    topic_word=("topic_word", "mean"), nearest_topic=("nearest_topic", "mean"),
+                    distinct=("label", "nunique"))
+               .reset_index())
+    print("\nLabels (caseload themes with >= 10 texts; client themes all), before = themes-6 "
+          "keyword pair, after = themes-7 phrase:")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print("\n20 sample labels (theme's majority topic: before -> after):")
+    picks = []
+    per_scope = -(-20 // table["scope"].nunique())
+    for scope in table["scope"].unique():
+        part = table[(table["scope"] == scope) & (table["when"] == "after")]
+        step = max(1, len(part) // per_scope)
+        picks += [part.iloc[i] for i in range(0, len(part), step)][:per_scope]
+    for row in picks[:20]:
+        b = table[(table["scope"] == row["scope"]) & (table["theme"] == row["theme"]) &
+                  (table["when"] == "before") & (table["n"] == row["n"]) & (table["topic"] == row["topic"])]
+        print(f"  {row['scope']:<34} {row['topic'][:22]:<22} {b['label'].iloc[0]!r:<32} -> {row['label']!r}")
 
 
 def synthetic_sphere(n: int = 100_000, dim: int = 384, k: int = 40, seed: int = 0) -> np.ndarray:
@@ -280,62 +496,65 @@ def main() -> int:
     global EVAL_DATA
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval-data", type=Path, default=EVAL_DATA)
+    parser.add_argument("--baselines", action="store_true", help="add the silhouette-k baselines")
     parser.add_argument("--skip-100k", action="store_true")
-    parser.add_argument("--weights", default="0.3,0.5,0.7", help="context weights to try, comma-separated")
+    parser.add_argument("--skip-sample", action="store_true")
     args = parser.parse_args()
     EVAL_DATA = args.eval_data
-    weights = [float(w) for w in args.weights.split(",")]
 
-    datasets = []
+    datasets, label_sets = [], []
     counsel = load_counselchat()
     if counsel is None:
         print(f"SKIP counselchat: {EVAL_DATA / 'counselchat_questions.csv'} not found")
     else:
-        datasets.append(("counselchat (first topic)", counsel, False))
-        datasets.append(("counselchat sentences", counselchat_sentences(counsel), False))
-    sample = load_sample()
+        sentences = counselchat_sentences(counsel)
+        vectors = cached_embed(sentences["text"].tolist())
+        clients = pseudo_clients(sentences)
+        client_vectors = vectors[clients["row"].to_numpy()]
+        topics = sorted(counsel["theme"].unique())
+        datasets += [("counselchat sentences/caseload", sentences, vectors, False),
+                     ("counselchat pseudo-clients/caseload", clients, client_vectors, False),
+                     ("counselchat pseudo-clients/client", clients, client_vectors, True)]
+        label_sets.append(("counselchat", sentences, vectors, topics, ("caseload",)))
+        label_sets.append(("counselchat pseudo-clients", clients, client_vectors, topics, ("client",)))
+    sample = None if args.skip_sample else load_sample()
     if sample is None:
-        print(f"SKIP sample: {SAMPLE / 'ground_truth.csv'} not found")
+        print(f"SKIP sample: {SAMPLE / 'ground_truth.csv'} not found or --skip-sample")
     else:
-        datasets.append(("sample/caseload", sample, False))
-        datasets.append(("sample/client (mean)", sample, True))
-        content = ~sample["filler"].to_numpy()
-        flagged = np.array([themes.is_filler(t) for t in sample["text"]])
-        print(f"is_filler on sample: precision {np.mean(~content[flagged]):.2f}, "
-              f"recall {np.mean(flagged[~content]):.2f} "
-              f"({flagged.sum()} flagged, {(~content).sum()} filler in truth)")
+        vectors = cached_embed(sample["text"].tolist())
+        datasets += [("sample/caseload", sample, vectors, False), ("sample/client", sample, vectors, True)]
+        label_sets.append(("sample", sample, vectors, sorted(sample["theme"].unique()), ("caseload", "client")))
 
     import umap  # compile numba code outside the timings
 
     umap.UMAP(n_neighbors=5, n_components=2, random_state=0).fit_transform(
         np.random.default_rng(0).standard_normal((40, 8)))
     results = []
-    for name, frame, per_client in datasets:
-        vectors = cached_embed(frame["text"].tolist())
-        has_groups = frame["group"].notna().any()
-        for label, method in METHODS.items():
-            for weight in [0.0] + (weights if has_groups else []):
-                row = evaluate(name, frame, vectors, method, weight, per_client)
-                row["method"] = label + (f" +ctx{weight:g}" if weight else "")
-                results.append(row)
-                print(f"  {row['data']:<26} {row['method']:<48} nmi {row['nmi']:.3f} "
-                      f"ari {row['ari']:.3f} ({row['seconds']:.1f}s)", file=sys.stderr)
+    for name, frame, vectors, per_client in datasets:
+        for label, labeler in labelers(args.baselines).items():
+            row = evaluate(name, frame, vectors, labeler, per_client)
+            row["method"] = label
+            results.append(row)
+            print(f"  {row['data']:<36} {label:<46} nmi {row['nmi']:.3f} ({row['seconds']:.1f}s)",
+                  file=sys.stderr)
     if results:
-        table = pd.DataFrame(results)[["data", "method", "nmi", "ari", "coverage", "themes",
-                                       "seconds"]]
+        table = pd.DataFrame(results)[["data", "method", "nmi", "ari", "coverage", "themes", "seconds"]]
+        print("Clustering (NMI per client is the mean over clients):")
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
             print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    if label_sets:
+        label_section(label_sets, PhraseCache())
 
     if not args.skip_100k:
         points, truth = synthetic_sphere()
         t0 = time.perf_counter()
-        labels = themes.cluster_themes(points, min_theme_size=100)
+        labels = themes.kmeans_themes(points, min_size=100)
         seconds = time.perf_counter() - t0
         keep = truth >= 0
-        print(f"synthetic 100,000 x 384 (40 blobs + 10% noise): {seconds:.1f}s, "
+        print(f"\nsynthetic 100,000 x 384 (40 blobs + 10% noise), production k-means: {seconds:.1f}s, "
               f"{len(set(labels.tolist()) - {-1})} themes, "
-              f"ARI on blob points {adjusted_rand_score(truth[keep], labels[keep]):.3f}, "
-              f"noise left unassigned {np.mean(labels[~keep] < 0):.2f}")
+              f"ARI on blob points {adjusted_rand_score(truth[keep], labels[keep]):.3f}")
     return 0
 
 

@@ -231,7 +231,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
                  progress: Progress | None = None) -> AnalysisReport:
     """Embed, score and theme everything new, then run the per-client stages; safe to run
     again at any time. ``progress(stage, done, total)`` is called as work is done."""
-    from .nlp import theme_pipeline
+    from . import themes_stage
 
     encoder = encoder or default_encoder()
     report = AnalysisReport(uuid.uuid4().hex, encoder.name)
@@ -252,7 +252,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
 
     clock = time.perf_counter()
     current = units[~units["superseded"]].drop(columns="superseded").reset_index(drop=True)
-    outcome = theme_pipeline.update_themes(con, current, store)
+    outcome = themes_stage.update_themes(con, current, store)
     report.clients_reclustered = outcome.clients_reclustered
     report.caseload_reclustered = outcome.caseload_reclustered
     report.seconds["themes"] = time.perf_counter() - clock

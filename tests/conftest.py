@@ -144,8 +144,9 @@ def table_counts(con) -> dict[str, int]:
 # read-only connection in the same process, while db.connect(path) shares the app's.
 
 @pytest.fixture(scope="session")
-def sample_ingested_db_path(tmp_path_factory) -> Path:
-    """The sample exports and appointments ingested, not analyzed (under a second)."""
+def sample_ingest(tmp_path_factory):
+    """The sample exports and appointments ingested once per session: (path, the report).
+    Every test that needs the ingested sample starts from this one ingest."""
     from pipelines.ingest import ingest_paths
 
     path = tmp_path_factory.mktemp("sample-ingested") / "interlude.duckdb"
@@ -155,7 +156,13 @@ def sample_ingested_db_path(tmp_path_factory) -> Path:
         assert report.rejected == [], report.rejected
     finally:
         connection.close()
-    return path
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def sample_ingested_db_path(sample_ingest) -> Path:
+    """The sample ingested, not analyzed (under a second)."""
+    return sample_ingest[0]
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,14 @@ from tests.conftest import SAMPLE, table_counts
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sample") / "interlude.duckdb"
-    con = db.connect(path)
-    report = ingest_paths(con, [SAMPLE / "exports", SAMPLE / "appointments.csv"])
+def sample_db(sample_ingest, tmp_path_factory):
+    """A copy of the session's one ingest of the sample, with that ingest's report."""
+    import shutil
+
+    path, report = sample_ingest
+    copy = tmp_path_factory.mktemp("sample") / "interlude.duckdb"
+    shutil.copyfile(path, copy)
+    con = db.connect(copy)
     yield con, report
     con.close()
 

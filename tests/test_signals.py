@@ -88,7 +88,7 @@ def test_output_columns_types_and_ranges():
     assert set(out["emotion"]) <= set(EMOTIONS)
     assert set(out["risk"]) <= {"none", "watch", "urgent"}
     assert out.loc[1, "risk"] == "none" and out.loc[1, "evidence"] == ""
-    assert out.loc[0, "emotion"] in {"gratitude", "joy"}
+    assert out.loc[0, "emotion"] == "neutral"  # a courtesy turn
     assert out.loc[2, "emotion"] == "anger"
     sents = ["I feel calm today.", "I'm scared of the results."]
     sig = sentence_signals(sents, embed_texts(sents))
@@ -311,10 +311,12 @@ def test_risk_reason_says_phrase_or_model():
     eager = dict(w)
     eager["risk_any_b"] = np.float32(30.0)
     eager["risk_urgent_b"] = np.float32(-30.0)
-    sents = ["I feel so lonely tonight.", "I keep staring at the pills.", "The soup was good."]
+    sents = ["I feel so lonely tonight.", "I keep staring at the pills.", "The soup was good.",
+             "My brother keeps staring at the pills."]
     sig = sentence_signals(sents, embed_texts(sents), weights=eager)
-    assert sig["risk"].tolist() == ["watch", "watch", "none"]  # the model only speaks for the writer
-    assert sig["risk_reason"].tolist() == ["model:no_topic", "model:topic", ""]
+    # the model speaks only for the writer, and only on the risk topic
+    assert sig["risk"].tolist() == ["none", "watch", "none", "none"]
+    assert sig["risk_reason"].tolist() == ["", "model:topic", "", ""]
     # a watch phrase raised to urgent by the model keeps its kind
     urgent = dict(w)
     urgent["risk_urgent_b"] = np.float32(30.0)
@@ -334,3 +336,70 @@ def test_text_reason_prefers_phrase_backed_sentence():
     assert out.loc[0, "risk"] == "watch"
     assert out.loc[0, "risk_reason"] == "ideation"  # "… would be better off without me"
     assert out.loc[0, "evidence"] == "Honestly everyone would be better off without me."
+
+
+# ------------------------------------------------------------------ whose words, everyday distress
+
+@pytest.mark.parametrize("text", [
+    "He said I was worthless.",
+    "My mom keeps telling me I'm a burden.",
+    "She thinks I should just kill myself.",
+    "My friend wants to die.",
+    "My friend said she wants to die and I don't know what to do.",
+    "Everyone says I'm hopeless at maths.",
+])
+def test_other_peoples_words_are_not_the_clients_risk(text):
+    assert _levels([text]) == ["none"], text
+
+
+def test_own_words_beside_reported_speech_are_still_flagged():
+    levels = _levels(["He yelled at me and I felt worthless.", "I told him I feel hopeless.",
+                      "My dad says I tried to kill myself when I was twelve."])
+    assert levels[0] != "none" and levels[1] != "none"
+    assert levels[2] == "urgent"  # a reported act is still a fact about the client
+
+
+EVERYDAY_DISTRESS = [
+    "eat some zombie burger for me",
+    "yes i was I ended up going alone",
+    "I just want to start making a life for myself",
+    "I feel so alone tonight.",
+    "I miss her so much it hurts.",
+    "Work has been awful and I cried in the car again.",
+    "I don't know what to do anymore, nothing I try works out.",
+    "I feel like such a failure after that interview.",
+    "nobody ever texts me back",
+    "I'm exhausted and I can't stop crying.",
+]
+
+
+def test_everyday_distress_gets_no_flag():
+    out = text_signals(EVERYDAY_DISTRESS, embed_texts)
+    flagged = [(t, r) for t, r in zip(EVERYDAY_DISTRESS, out["risk"]) if r != "none"]
+    assert not flagged
+
+
+def test_first_person_risk_is_still_urgent_beside_everyday_distress():
+    texts = EVERYDAY_DISTRESS + ["I have been saving up my pills to end it.",
+                                 "I want to kill myself tonight."]
+    out = text_signals(texts, embed_texts)
+    assert out["risk"].tolist()[-2:] == ["urgent", "urgent"]
+
+
+# ------------------------------------------------------------------ courtesy turns and emotion
+
+@pytest.mark.parametrize("text", ["ok", "Thank you so much!", "yes", "Okay, I will try that. Thanks!",
+                                  "mm-hmm", "good night, thanks for listening"])
+def test_courtesy_turns_are_neutral(text):
+    assert signals.is_courtesy(text)
+    assert text_signals([text], embed_texts).loc[0, "emotion"] == "neutral"
+
+
+def test_courtesy_turns_do_not_dominate_a_chats_emotion():
+    chat = ["hi", "Thank you.", "ok", "yes", "Thanks so much, that helps.", "okay",
+            "I've been so sad since she left, I cry every night.",
+            "I miss him so much and the house feels empty.",
+            "thank you for listening"]
+    out = text_signals(chat, embed_texts)
+    assert signals.conversation_emotion(out["emotion"]) == "sadness", out["emotion"].tolist()
+    assert not signals.is_courtesy("thanks but I still feel awful")

@@ -1,12 +1,18 @@
-"""Theme clustering on a small planted corpus, with the real embedding model (no network)."""
+"""Themes: the production k-means path on seeded blobs, and labels from a real model run.
+
+The unit tests cluster seeded synthetic blobs on the sphere and assert on structure; the
+model tests embed a small planted corpus with the real encoder (no network) and run the
+stage's pure core (``themes_stage.scope_themes``) exactly as analyze does.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
-from sklearn.metrics import adjusted_rand_score
 
-from pipelines.nlp import themes
+from pipelines import themes_stage
+from pipelines.nlp import names, themes
 from pipelines.nlp.embed import embed_texts
 
 WORK = [
@@ -97,104 +103,89 @@ MORE_SLEEP = ["I was awake until 5am again, the insomnia is relentless.",
               "I can't sleep and spend the night scrolling my phone."]
 
 
-def _corpus(extra: bool = False):
-    texts, truth = [], []
-    groups = [(WORK, 0), (SLEEP, 1), (MOTHER, 2), (FILLER, -1)]
-    if extra:
-        groups += [(MORE_WORK, 0), (MORE_SLEEP, 1), (MONEY, 3)]
-    for sentences, label in groups:
-        texts += sentences
-        truth += [label] * len(sentences)
-    # interleave deterministically, so order carries no information
-    order = np.argsort([hash_key(t) for t in texts], kind="stable")
-    return [texts[i] for i in order], np.array(truth)[order]
+TOPIC_WORDS = {
+    "work": {"work", "boss", "deadline", "deadlines", "manager", "project", "office", "job", "workload"},
+    "sleep": {"sleep", "asleep", "slept", "insomnia", "night", "bed", "bedtime", "awake", "waking"},
+    "mother": {"mother", "mom", "family", "parents", "mum"},
+    "money": {"money", "rent", "bills", "bill", "debt", "loan", "loans", "payments", "paycheck"},
+}
+PLANTED = {"work": WORK, "sleep": SLEEP, "mother": MOTHER, "money": MONEY}
 
 
-def hash_key(text: str) -> str:
-    import hashlib
+# ------------------------------------------------------------------ k-means on seeded blobs
 
-    return hashlib.md5(text.encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def embedded():
-    everything = WORK + SLEEP + MOTHER + FILLER + MONEY + MORE_WORK + MORE_SLEEP
-    vectors = embed_texts(everything)
-    return dict(zip(everything, vectors))
-
-
-def _run(embedded, extra=False, previous=None):
-    texts, truth = _corpus(extra)
-    vectors = np.stack([embedded[t] for t in texts])
-    result = themes.find_themes(texts, vectors, previous=previous, prefix="t-")
-    return texts, truth, result
+def _blobs(sizes, spread=0.05, seed=0, dim=384):
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((len(sizes), dim))
+    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    points = centers[truth] + rng.standard_normal((len(truth), dim)) * spread
+    order = rng.permutation(len(truth))
+    return points[order].astype(np.float32), truth[order]
 
 
-@pytest.fixture(scope="module")
-def first(embedded):
-    return _run(embedded)
+def test_n_themes_grows_with_the_square_root_and_is_bounded():
+    assert themes.n_themes(4) == 2 and themes.n_themes(8) == 2
+    assert themes.n_themes(200) == 10
+    assert themes.n_themes(10 ** 6) == themes.MAX_THEMES
 
 
-def test_filler_detection():
-    for text in FILLER + ["", "   ", "...", "👍", "ok.", "Thank you, see you next week!"]:
-        assert themes.is_filler(text), text
-    for text in WORK + SLEEP + MOTHER + MONEY + ["it keeps me up at night", "can't sleep",
-                                                "I miss him", "no energy today"]:
-        assert not themes.is_filler(text), text
+def test_kmeans_themes_are_pure_blobs_numbered_by_size():
+    points, truth = _blobs([80, 50, 30, 20])
+    labels = themes.kmeans_themes(points, min_size=5)
+    assert np.mean(labels >= 0) >= 0.9  # pieces of a split blob under 5 points dissolve
+    found = sorted(set(labels.tolist()) - {-1})
+    assert found == list(range(len(found))) and len(found) <= themes.n_themes(len(points))
+    for c in found:  # k-means may split a blob, never join two
+        assert len(set(truth[labels == c].tolist())) == 1, c
+    assert set(truth.tolist()) == {int(np.bincount(truth[labels == c]).argmax()) for c in found}
+    sizes = [int((labels == c).sum()) for c in found]
+    assert sizes == sorted(sizes, reverse=True)
 
 
-def test_planted_themes_are_separate_clusters(first):
-    texts, truth, result = first
-    content = truth >= 0
-    assert adjusted_rand_score(truth[content], result.labels[content]) >= 0.85
-    assert len(result.keywords) == 3
-    assert (result.labels[~content] == -1).all(), "filler must stay unassigned"
-    assert np.mean(result.labels[content] >= 0) >= 0.9
+def test_kmeans_themes_exactly_k_blobs_are_recovered():
+    points, truth = _blobs([60, 60])  # n = 120 -> k = 8: two blobs, split but never mixed
+    labels = themes.kmeans_themes(points, min_size=2)
+    assert all(len(set(truth[labels == c].tolist())) == 1 for c in set(labels.tolist()))
+    few, few_truth = _blobs([6, 6])   # n = 12 -> k = 2: the two blobs exactly
+    few_labels = themes.kmeans_themes(few, min_size=2)
+    assert sorted(np.bincount(few_labels).tolist()) == [6, 6]
+    assert all(len(set(few_truth[few_labels == c].tolist())) == 1 for c in (0, 1))
 
 
-def test_labels_keywords_quotes(first):
-    texts, truth, result = first
-    planted = {}
-    for theme, words in result.keywords.items():
-        members = truth[result.labels == theme]
-        planted[theme] = np.bincount(members[members >= 0]).argmax()
-        label = result.names[theme]
-        assert 2 <= len(label.split()) <= 5, label
-        assert len(words) >= 5
-    # keywords are distinguishing: the top five never overlap and name the planted theme
-    tops = [set(w for k in result.keywords[t][:5] for w in k.split()) for t in result.keywords]
-    for i in range(len(tops)):
-        for j in range(i + 1, len(tops)):
-            assert not tops[i] & tops[j], (tops[i], tops[j])
-    expected = {0: {"work", "boss", "deadline", "manager", "project", "office"},
-                1: {"sleep", "night", "insomnia", "asleep", "slept", "bed"},
-                2: {"mother", "mom", "family", "parents"}}
-    for theme, top in zip(result.keywords, tops):
-        assert top & expected[planted[theme]], (planted[theme], result.keywords[theme])
-        assert set(result.names[theme].split()) & expected[planted[theme]], result.names[theme]
-    for theme, quotes in result.quotes.items():
-        assert len(quotes) == 3 and len(set(texts[i] for i in quotes)) == 3
-        assert all(result.labels[i] == theme and not themes.is_filler(texts[i]) for i in quotes)
+def test_kmeans_themes_dissolve_small_clusters_and_tiny_sets():
+    points, truth = _blobs([40, 40, 3], spread=0.03, seed=3)
+    labels = themes.kmeans_themes(points, min_size=5)
+    assert (labels[truth == 2] == -1).all(), "a cluster under the minimum size has no theme"
+    assert np.mean(labels[truth < 2] >= 0) >= 0.9
+    assert (themes.kmeans_themes(points[:9], min_size=5) == -1).all()  # fewer than 2 themes' worth
+    assert (themes.kmeans_themes(points[:3], min_size=2) == -1).all()
 
 
-def test_stable_ids_and_new_theme(embedded, first):
-    _, _, before = first
-    previous = {before.ids[t]: before.centroids[t] for t in before.ids}
-    texts, truth, after = _run(embedded, extra=True, previous=previous)
-    content = truth >= 0
-    assert adjusted_rand_score(truth[content], after.labels[content]) >= 0.85
+def test_kmeans_themes_do_not_depend_on_row_order():
+    points, _ = _blobs([50, 40, 30, 12], spread=0.3, seed=5)  # overlapping: order would matter
+    labels = themes.kmeans_themes(points, min_size=5)
+    for seed in (1, 2):
+        order = np.random.default_rng(seed).permutation(len(points))
+        again = themes.kmeans_themes(points[order], min_size=5)
+        assert np.array_equal(again, labels[order])
 
-    def by_planted(result, truth):
-        out = {}
-        for theme, theme_id in result.ids.items():
-            members = truth[result.labels == theme]
-            out[int(np.bincount(members[members >= 0]).argmax())] = theme_id
-        return out
 
-    old, new = by_planted(before, _corpus()[1]), by_planted(after, truth)
-    for planted in (0, 1, 2):
-        assert new[planted] == old[planted]
-    assert new[3] not in previous and new[3].startswith("t-")
+def test_text_themes_cluster_conversations_together():
+    """Blended with their conversation, the messages of one talk share a theme even when one
+    message alone sits nearer the other blob."""
+    points, truth = _blobs([30, 30], spread=0.05, seed=7)
+    groups = [f"talk-{t}-{i // 5}" for i, t in enumerate(truth)]
+    stray = np.flatnonzero(truth == 0)[0]  # one message of a blob-0 talk reads like blob 1
+    talk = groups[stray]
+    points[stray] = points[np.flatnonzero(truth == 1)[0]]
+    groups = [talk if i == stray else g for i, g in enumerate(groups)]
+    labels, blended = themes.text_themes(points, groups, min_size=3)
+    mates = [i for i, g in enumerate(groups) if g == talk and i != stray]
+    assert labels[stray] == labels[mates[0]]
+    assert np.allclose(np.linalg.norm(blended, axis=1), 1, atol=1e-5)
+    alone, _ = themes.text_themes(points, [None] * len(points), min_size=3)
+    assert alone[stray] != alone[mates[0]]
 
 
 def test_stable_ids_unit():
@@ -217,23 +208,123 @@ def test_contextual_embeddings():
     assert np.allclose(themes.contextual_embeddings(e, ["a"] * 5, 0.0), e)
 
 
-def test_deterministic(embedded, first):
-    texts, _, result = first
-    _, _, again = _run(embedded)
-    assert np.array_equal(result.labels, again.labels)
-    assert result.keywords == again.keywords and result.names == again.names
-    assert result.quotes == again.quotes and result.ids == again.ids
+def test_filler_detection():
+    for text in FILLER + ["", "   ", "...", "👍", "ok.", "Thank you, see you next week!"]:
+        assert themes.is_filler(text), text
+    for text in WORK + SLEEP + MOTHER + MONEY + ["it keeps me up at night", "can't sleep",
+                                                "I miss him", "no energy today"]:
+        assert not themes.is_filler(text), text
 
 
-def test_large_set_is_sampled_and_assigned():
-    rng = np.random.default_rng(2)
-    centers = rng.standard_normal((4, 384))
-    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
-    truth = rng.integers(0, 4, 6000)
-    points = centers[truth] + rng.standard_normal((6000, 384)) * 0.04
-    labels = themes.cluster_themes(points.astype(np.float32), min_theme_size=50,
-                                   max_cluster_points=1000)
-    assert adjusted_rand_score(truth, labels) > 0.95
+# ------------------------------------------------------------------ label candidates (no model)
+
+def test_text_phrases_begin_and_end_with_content_words():
+    text = "I keep having panic attacks at work, and Dana says it's nothing. My 3am thoughts."
+    phrases = themes.text_phrases(text, themes._edge_stop(), frozenset({"dana"}))
+    assert "panic attacks" in phrases and "panic attacks at work" in phrases
+    for phrase in phrases:
+        words = phrase.split()
+        assert 2 <= len(words) <= themes.MAX_PHRASE_WORDS
+        assert "dana" not in words and not {"i", "it's", "and", "my"} & {words[0], words[-1]}
+        assert phrase in text.lower()  # adjacent words of the text itself
+    assert not any("thoughts" in p and "3am" in p for p in phrases)  # digits break a phrase
+
+
+def test_label_candidates_count_conversations_not_repeats():
+    texts = ["the panic attacks again", "more panic attacks", "panic attacks all day",
+             "sleep schedule is off", "my sleep schedule", "sleep schedule ruined"]
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    one_talk = ["a", "a", "a", "b", "c", "d"]
+    counted = themes.label_candidates(texts, labels, groups=one_talk, exclude=())
+    assert ("sleep schedule", 3) in counted[1]
+    assert dict(counted[0]).get("panic attacks") == 1  # one conversation saying it three times
+    assert dict(themes.label_candidates(texts, labels, exclude=())[0])["panic attacks"] == 3
+
+
+# ------------------------------------------------------------------ a real model run
+
+def _units(texts, conversations):
+    return pd.DataFrame({"text": texts, "conversation_id": conversations,
+                         "source": "message", "source_id": [f"m-{i}" for i in range(len(texts))]})
+
+
+def _corpus():
+    """Planted topics as talks of four messages, filler sprinkled in, in a fixed mixed order."""
+    texts, truth, talks = [], [], []
+    for topic, sentences in PLANTED.items():
+        for i, text in enumerate(sentences):
+            texts.append(text), truth.append(topic), talks.append(f"{topic}-{i // 4}")
+    for i, text in enumerate(FILLER):
+        texts.append(text), truth.append(None), talks.append(f"{list(PLANTED)[i % 4]}-0")
+    order = np.random.default_rng(0).permutation(len(texts))
+    return _units([texts[i] for i in order], [talks[i] for i in order]), [truth[i] for i in order]
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    everything = [t for group in PLANTED.values() for t in group] + FILLER
+    return dict(zip(everything, embed_texts(everything)))
+
+
+@pytest.fixture(scope="module")
+def planted(vectors):
+    units, truth = _corpus()
+    embeddings = np.stack([vectors[t] for t in units["text"]])
+    content = ~units["text"].map(themes.is_filler).to_numpy()
+    units, truth, embeddings = units[content].reset_index(drop=True), np.array(truth, dtype=object)[content], embeddings[content]
+    return units, truth, embeddings, themes_stage.scope_themes(units, embeddings, embed_texts)
+
+
+def test_planted_topics_come_out_as_separate_themes(planted):
+    units, truth, _, found = planted
+    assert np.mean(found.labels >= 0) >= 0.9
+    majority = {}
+    for c in found.centroids:
+        topics = truth[found.labels == c].tolist()
+        assert max(map(topics.count, set(topics))) / len(topics) >= 0.8, topics
+    for topic in PLANTED:
+        mine = found.labels[(truth == topic) & (found.labels >= 0)]
+        majority[topic] = int(np.bincount(mine).argmax())
+    assert len(set(majority.values())) == len(PLANTED), majority
+
+
+def test_labels_are_short_phrases_from_the_texts_that_name_the_topic(planted):
+    units, truth, _, found = planted
+    texts = units["text"].str.lower().str.replace("\u2019", "'").tolist()
+    assert len(set(found.names.values())) == len(found.names), "two themes, one label"
+    for c, label in found.names.items():
+        words = label.split()
+        assert 2 <= len(words) <= 5, label
+        members = np.flatnonzero(found.labels == c)
+        assert any(label in texts[i] for i in members), label  # the clients' own words
+        topics = truth[members].tolist()
+        topic = max(set(topics), key=topics.count)
+        assert set(words) & TOPIC_WORDS[topic], (topic, label)
+
+
+def test_same_texts_in_any_order_give_the_same_themes_and_labels(planted, vectors):
+    units, _, embeddings, found = planted
+
+    def described(units, found):
+        themes_of = {}
+        for c in found.centroids:
+            themes_of[frozenset(units["text"][found.labels == c])] = (found.names[c], tuple(found.keywords[c]))
+        return themes_of
+
+    for seed in (1, 2):
+        order = np.random.default_rng(seed).permutation(len(units))
+        shuffled = units.iloc[order].reset_index(drop=True)
+        again = themes_stage.scope_themes(shuffled, embeddings[order], embed_texts)
+        assert described(shuffled, again) == described(units, found)
+        assert np.array_equal(again.labels, found.labels[order])
+
+
+def test_quotes_are_distinct_content_texts_of_their_theme(planted):
+    units, _, _, found = planted
+    texts = units["text"].tolist()
+    for c, quotes in found.quotes.items():
+        assert len(quotes) == 3 and len({texts[i] for i in quotes}) == 3
+        assert all(found.labels[i] == c and not themes.is_filler(texts[i]) for i in quotes)
 
 
 # ------------------------------------------------------------------ names in keywords / labels
@@ -283,9 +374,31 @@ def test_keywords_and_labels_never_name_people():
     labels = np.array([0] * len(breakup) + [1] * len(work))
     keywords = themes.theme_keywords(texts, labels)
     for c, words in keywords.items():
-        label = themes.theme_label(words, [t for t, l in zip(texts, labels) if l == c])
+        label = themes.keyword_label(words, [t for t, l in zip(texts, labels) if l == c])
         assert not {"dana", "torvald"} & set(" ".join(words + [label]).split()), (words, label)
     assert "breakup" in " ".join(keywords[0]) and "project" in " ".join(keywords[1])
     # without the name filter the names would lead the keywords (what the filter prevents)
     raw = themes.theme_keywords(texts, labels, exclude=())
     assert "dana" in raw[0][:3] and "torvald" in raw[1][:3]
+
+
+def test_phrase_labels_never_name_people():
+    """The names that lead the raw phrases ("dana since the breakup") never reach a label."""
+    texts = [
+        "I keep thinking about Dana since the breakup.", "Dana texted me again after the breakup.",
+        "Saw Dana at the cafe, the breakup still hurts.", "I miss Dana and hate how the breakup ended.",
+        "The breakup with Dana keeps me awake.", "Dana posted photos, the breakup feels fresh.",
+        "Torvald moved the project deadline again.", "My manager Torvald wants the project report.",
+        "The project deadline is crushing me, Torvald keeps asking.",
+        "Worked late on the project deadline because Torvald changed the plan.",
+        "Torvald said the project deadline is Friday.", "Torvald moved the project deadline to Monday.",
+    ]
+    labels = np.array([0] * 6 + [1] * 6)
+    vectors = embed_texts(texts)
+    found = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed_texts,
+                                groups=[f"talk-{i}" for i in range(len(texts))])
+    banned = names.personal_names(texts)
+    assert {"dana", "torvald"} <= banned
+    for c, label in found.items():
+        assert 2 <= len(label.split()) <= 5 and not set(label.split()) & banned, label
+    assert "breakup" in found[0] and "project" in found[1], found

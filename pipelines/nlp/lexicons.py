@@ -447,6 +447,17 @@ THIRD_PERSON = re.compile(
     r"actor|singer|podcast|game)\b|"
     r"\b(?:lost (?:my|a|her|his|our) \w+ to suicide|died by suicide|(?:his|her|their) "
     r"(?:suicide|attempt|overdose|death))\b")
+# Reported speech: someone else's words about the writer ("he said I was worthless", "my mom
+# keeps telling me I'm a burden"). The frame ends right before the risk words, in the same
+# clause; a feeling or judgement inside it is the other person's, not the client's.
+REPORTED_FRAME = re.compile(
+    r"\b(?:he|she|they|someone|somebody|people|everyone|everybody|nobody|(?:my|his|her|their|"
+    r"our|the|a|this|that) [\w']+(?: [\w']+)?|[a-z]+'s [\w']+)\b[\w' ]{0,25}?\b(?:said|says|say|"
+    r"saying|told me|tells me|tell me|telling me|told|tells|called me|calls me|call me|calling me|"
+    r"think|thinks|thought|believes?|believed|claims?|claimed|yelled|yells|screamed|screams|"
+    r"shouted|shouts|insists?|insisted|asked(?: me)?|asks(?: me)?|asking(?: me)?|wrote|writes|"
+    r"texted(?: me)?|texts me|accused me of being|implied|implies|made it sound like|acts? like|"
+    r"acted like|treats? me like|treated me like)(?: that| like| if| whether)?[\s\"':,]*$")
 # A third party named inside the risk phrase itself ("i've had a friend go after cutting").
 THIRD_PARTY_INSIDE = re.compile(
     r"\b(?:friend|sister|brother|mom|mum|mother|dad|father|son|daughter|cousin|partner|"
@@ -569,6 +580,25 @@ EMOTION_TERMS = {
     "hope": ["hope", "hopefully", "looking forward", "optimistic", "wish", "can't wait",
              "want", "better soon", "will get better"],
 }
+
+# ------------------------------------------------------------------------------ courtesy
+# Words of acknowledgement and courtesy turns ("ok", "thank you so much", "yes that helps",
+# "mm-hmm", "good night"). A short sentence made only of these carries no emotion of its own
+# in a conversation: its emotion is neutral, so a chat's many "thank you"s and "ok"s do not
+# outvote what the client said (they read as gratitude / calm otherwise).
+COURTESY_WORDS = frozenset("""
+ok okay okey k kk oki okie yes yeah yea yep yup ya yah sure no nope nah right alright allright
+all fine cool great good nice perfect awesome lovely wonderful thanks thank thankyou thanx thx
+ty tysm u you too so much very lot a lots really for the your that this it help helps helped
+helping helpful advice listening chat chatting talk talking time support tips suggestion
+suggestions idea ideas appreciate appreciated i'll i will try do definitely will certainly
+hi hello hey hiya bye goodbye night morning afternoon evening day see later soon take care
+mm mmm hmm hm mhm mm-hmm uh-huh uh huh um umm oh ah ahh wow lol haha hahaha lmao got
+understand understood know i and is was me to of sounds sound makes sense true exactly
+absolutely totally indeed agreed agree welcome problem np of course same back again have
+glad
+""".split())
+COURTESY_MAX_WORDS = 12
 
 # ------------------------------------------------------------------------- keyword baseline
 # The plain keyword list the bench compares risk against (no scoping of any kind).

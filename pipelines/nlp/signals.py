@@ -2,17 +2,19 @@
 
 Pure functions over sentences and their MiniLM embeddings. The fitted heads (logistic
 regressions on the 384-d embeddings plus a few lexicon features) are read once from
-``models/signals.npz``, written by ``bench/fit_signals.py``; inference is numpy only.
+``models/signals.npz``, written by ``training/fit_signals.py``; inference is numpy only.
 
 Risk is a hybrid: hand-written phrase patterns (``lexicons.RISK_PATTERNS``) scoped for
-negation, third-person/reported speech and idioms, plus an embedding classifier that can
-raise a sentence to ``watch`` (or ``urgent`` when it is very confident and the sentence is a
-first-person statement on the topic) but never overrides a negation, report or idiom.
+negation, third-person talk, reported speech ("he said I was worthless": someone else's
+words) and idioms, plus an embedding classifier that can raise a first-person sentence that
+names the risk topic to ``watch`` (or ``urgent`` when it is very confident) but never
+overrides a negation, report or idiom, and never flags a sentence without the topic (the
+everyday sadness it confuses with risk).
 A text's risk is the maximum over its sentences, so one alarming sentence in a long benign
 note is never diluted. Statements that name a plan, means or past attempt only ambiguously
 ("I have a rope.", "I've tried twice.", ``lexicons.CONTEXT_PATTERNS``) are urgent when another
 sentence of the same text carries lexicon risk language, and not flagged by the lexicon alone.
-The model thresholds are chosen by cross-validation by user in ``bench/fit_signals.py``.
+The model thresholds are chosen by cross-validation by user in ``training/fit_signals.py``.
 
 ``risk_reason`` says what a flag rests on ('' when risk is none), so a reader can rank
 phrase-backed flags above model-only ones (``risk_basis``):
@@ -26,14 +28,13 @@ phrase-backed flags above model-only ones (``risk_basis``):
   the sentence to ``urgent`` (phrase-backed; the urgency is the model's).
 * ``model:topic`` — no risk phrase; the classifier flagged a first-person sentence that
   names the topic (suicide, dying, self-harm, pills, a rope, a bridge…) (model only).
-* ``model:no_topic`` — no risk phrase and no topic word: the classifier alone, on
-  language such as "I feel so alone" (model only; the weakest basis).
+* ``model:no_topic`` — no risk phrase and no topic word (model only): no longer produced
+  since signals-2 (``MODEL_NEEDS_TOPIC``); stored rows of older versions may carry it.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from pathlib import Path
 from typing import Callable
@@ -46,27 +47,27 @@ from pipelines.nlp.sentences import split_sentences
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 
-def _version() -> str:
-    """Changes whenever the weights, the lexicons or this code change, so stored signals
-    computed by an older version are recomputed by the next ``analyze``."""
-    digest = hashlib.md5()
-    here = Path(__file__).resolve().parent
-    for part in (MODEL_PATH, here / "lexicons.py", here / "sentences.py", Path(__file__).resolve()):
-        digest.update(part.read_bytes() if part.exists() else b"-")
-    return "signals-" + digest.hexdigest()[:12]
-
-
-SIGNALS_VERSION = _version()
+# Bump whenever the outputs of ``text_signals`` change (weights, lexicons, gates, rules), so
+# stored signals computed by an older version are recomputed by the next ``analyze``.
+#   signals-2: heads refitted on fp32 embeddings; model-only watches need the risk topic;
+#              reported speech is not the client's risk; courtesy turns are neutral.
+SIGNALS_VERSION = "signals-2"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
 RISK_KINDS = ("intent", "plan", "means", "past_attempt", "self_harm", "self_harm_history",
               "psychiatric_hold", "ideation", "passive_ideation", "hopelessness")
 MODEL_TOPIC, MODEL_NO_TOPIC = "model:topic", "model:no_topic"  # model-only reasons
+# The classifier raises a sentence on its own only when it names the risk topic (so
+# ``model:no_topic`` no longer occurs; kept in the vocabulary for stored older rows).
+MODEL_NEEDS_TOPIC = True
 RAISED_BY_MODEL = "+model"  # suffix: a phrase's watch raised to urgent by the model
 _RANK = {lvl: i for i, lvl in enumerate(RISK_LEVELS)}
 # Emotion -> valence prior, blended with the valence head.
 EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.0])
+# A non-neutral emotion must beat the neutral probability by this much (chosen on the
+# GoEmotions training folds and the pseudo-chat proxy in bench/nlp_quality.py).
+EMOTION_MARGIN = 0.0
 COLUMNS = ["valence", "emotion", "stress", "insight", "risk", "risk_reason"]
 TEXT_COLUMNS = COLUMNS + ["evidence"]
 
@@ -171,11 +172,33 @@ def _third_person(t: str, start: int, end: int) -> bool:
     return True
 
 
+# Risk kinds that are a feeling, wish or will: when another person says them of the writer,
+# they are that person's words.
+_OPINION_KINDS = frozenset({"hopelessness", "passive_ideation", "ideation", "intent"})
+_SUBJECT_I = frozenset("i i'm im i've ive i'd i'll".split())
+
+
+def _reported(t: str, start: int) -> bool:
+    """The words at ``start`` are someone else's, reported: "he said I was worthless",
+    "my mom keeps telling me I'm a burden" (the frame closes the clause right before them,
+    and the writer is not the one speaking)."""
+    clause_start = 0
+    for m in _CLAUSE_BREAK.finditer(t, 0, start):
+        if m.group(0) not in (",", ":"):  # "he told me, I'm worthless": still his words
+            clause_start = m.end()
+    region = t[clause_start:start]
+    m = L.REPORTED_FRAME.search(region)
+    if m is None:
+        return False
+    after_subject = _TOKEN.findall(m.group(0))[1:]
+    return not any(tok in _SUBJECT_I for tok in after_subject)
+
+
 def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
     """(level, reason, flags) of one sentence by the scoped phrase patterns."""
     t = L.normalize(sentence)
     flags = {"negated": False, "third_person": False, "idiom": False, "topic": False,
-             "topic_strong": False, "context": ""}
+             "topic_strong": False, "context": "", "reported": False}
     if not t:
         return "none", "", flags
     idioms = [m.span() for m in L.IDIOMS.finditer(t)]
@@ -189,7 +212,7 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
         # model may not raise this sentence on its own
         if all(_negated(t, s, e, False) for s, e in topics):
             flags["negated"] = True
-        elif all(_third_person(t, s, e) for s, e in topics):
+        elif all(_third_person(t, s, e) or _reported(t, s) for s, e in topics):
             flags["third_person"] = True
     best_level, best_reason = "none", ""
     for level, reason, rx in _RISK_RX:
@@ -207,6 +230,12 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
                 continue
             if _third_person(t, s, e):
                 flags["third_person"] = True
+                continue
+            if reason in _OPINION_KINDS and _reported(t, s):
+                # someone else's words about the writer ("he said I was worthless", "she
+                # thinks I should just kill myself"). Reported acts (an attempt, a plan, pills
+                # saved) stay the client's: those are facts about them.
+                flags["reported"] = True
                 continue
             if _RANK[level] > _RANK[best_level]:
                 best_level, best_reason = level, reason
@@ -267,6 +296,25 @@ def lexicon_features(sentences: list[str]) -> tuple[np.ndarray, list[tuple[str, 
     return feats, risks
 
 
+def is_courtesy(sentence: str) -> bool:
+    """A short acknowledgement or courtesy turn ("ok", "thank you so much, that helps",
+    "mm-hmm", "yes I will try that"): every word is a courtesy word (``lexicons``)."""
+    toks = re.findall(r"[a-z][a-z'-]*", L.normalize(sentence))
+    return 0 < len(toks) <= L.COURTESY_MAX_WORDS and all(tok in L.COURTESY_WORDS for tok in toks)
+
+
+def emotion_labels(probs: np.ndarray, sentences: list[str]) -> np.ndarray:
+    """Index into ``EMOTIONS`` per sentence: the most probable non-neutral emotion when it
+    beats neutral by ``EMOTION_MARGIN``, else neutral; courtesy turns are always neutral."""
+    neutral = EMOTIONS.index("neutral")
+    other = probs.copy()
+    other[:, neutral] = -1.0
+    best = other.argmax(axis=1)
+    wins = probs[np.arange(len(probs)), best] >= probs[:, neutral] + EMOTION_MARGIN
+    courtesy = np.array([is_courtesy(s) for s in sentences], dtype=bool)
+    return np.where(wins & ~courtesy, best, neutral)
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
@@ -281,6 +329,26 @@ def _design(embeddings: np.ndarray, feats: np.ndarray, w: dict) -> np.ndarray:
     """Embeddings plus standardized lexicon features: the input of every head."""
     f = (feats - w["feat_mean"]) / w["feat_scale"]
     return np.hstack([embeddings.astype(np.float32), f.astype(np.float32)])
+
+
+def pooled_embeddings(vectors: np.ndarray, index_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, (L2-normalized mean, element-wise max) of its sentences' embeddings."""
+    d = vectors.shape[1] if vectors.ndim == 2 else 384
+    means = np.zeros((len(index_lists), d), dtype=np.float32)
+    maxes = np.zeros((len(index_lists), d), dtype=np.float32)
+    for j, idx in enumerate(index_lists):
+        if idx:
+            v = vectors[idx]
+            m = v.mean(axis=0)
+            means[j] = m / max(float(np.linalg.norm(m)), 1e-9)
+            maxes[j] = v.max(axis=0)
+    return means, maxes
+
+
+def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict) -> np.ndarray:
+    """Input of the text-level heads: pooled embeddings plus standardized lexicon features."""
+    f = (feats - w["feat_mean"]) / w["feat_scale"]
+    return np.hstack([means, maxes, f]).astype(np.float32)
 
 
 def head_scores(embeddings: np.ndarray, feats: np.ndarray, w: dict | None) -> dict[str, np.ndarray]:
@@ -314,22 +382,26 @@ def risk_gates(sentences: list[str], lex: list[tuple[str, str, dict]],
 
     ``lex_rank``: the lexicon's level; ``urgent_topic`` / ``urgent_any``: the model may say
     urgent at the topic / any threshold (first person, not negated, reported, idiomatic or
-    resolved history; the topic threshold needs ``topic_strong``); ``watch``: the model may say watch (nothing flagged, no negation or
-    idiom, first person or on the topic).
+    resolved history; the topic threshold needs ``topic_strong``); ``watch``: the model may
+    say watch: nothing flagged, a first-person sentence that names the risk topic (suicide,
+    dying, self-harm, or means such as pills or a rope), none of it negated, idiomatic,
+    about someone else or reported. Without the topic the model never flags on its own:
+    everyday sadness ("I feel so alone", "I just want to start making a life for myself")
+    is what the classifier confuses with risk, and a flag on half a caseload is not read.
     """
     n = len(lex)
     g = {k: np.zeros(n, dtype=bool) for k in ("urgent_topic", "urgent_any", "watch")}
     g["lex_rank"] = np.array([_RANK[level] for level, _, _ in lex], dtype=np.int8)
     for i, (level, reason, flags) in enumerate(lex):
-        blocked = flags["negated"] or flags["third_person"] or flags["idiom"]
+        blocked = (flags["negated"] or flags["third_person"] or flags["idiom"]
+                   or flags.get("reported", False))
         fp = bool(first_person[i])
         if level != "urgent" and not blocked and fp and not (
                 reason == "self_harm_history" or _HISTORY.search(L.normalize(sentences[i]))):
-            g["urgent_any"][i] = True
-            # the lower topic threshold needs the topic itself, not just an object word
             g["urgent_topic"][i] = flags.get("topic_strong", flags["topic"])
-        g["watch"][i] = level == "none" and not (flags["idiom"] or flags["negated"]) and (
-            fp or flags["topic"])
+            g["urgent_any"][i] = flags["topic"] if MODEL_NEEDS_TOPIC else True
+        g["watch"][i] = level == "none" and not blocked and fp and (
+            flags["topic"] if MODEL_NEEDS_TOPIC else True)
     return g
 
 
@@ -365,7 +437,10 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         risk = [RISK_LEVELS[r] for r in ranks]
         reason = [_reason(bool(m), why, flags) for m, (_, why, flags) in zip(by_model, lex)]
     context = [flags["context"] if risk[i] != "urgent" else "" for i, (_, _, flags) in enumerate(lex)]
-    emo_idx = h["emotion"].argmax(axis=1)
+    emo_idx = emotion_labels(h["emotion"], list(sentences))
+    neutral = EMOTIONS.index("neutral")
+    # how strongly a sentence carries its (non-neutral) emotion: the text takes the strongest
+    strength = np.where(emo_idx == neutral, 0.0, h["emotion"][np.arange(len(emo_idx)), emo_idx])
     return pd.DataFrame({
         "valence": h["valence"].astype(float),
         "emotion": [EMOTIONS[k] for k in emo_idx],
@@ -373,9 +448,21 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         "insight": np.clip(h["insight"], 0, 1).astype(float),
         "risk": risk,
         "risk_reason": reason,
-        "_emotion_strength": 1.0 - h["emotion"][:, EMOTIONS.index("neutral")],
+        "_emotion_strength": strength,
         "_context": context,
     })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False)
+
+
+def conversation_emotion(emotions) -> str:
+    """The dominant emotion of a conversation (or a client's texts): the most common
+    non-neutral per-text emotion, 'neutral' when there is none; ties go to the label that
+    reached the count first. Courtesy turns are neutral already (``is_courtesy``), so the
+    "thank you"s and "ok"s of a chat do not outvote what the client said."""
+    counts: dict[str, int] = {}
+    for emotion in emotions:
+        if emotion != "neutral":
+            counts[emotion] = counts.get(emotion, 0) + 1
+    return max(counts, key=counts.get) if counts else "neutral"
 
 
 def _reason(raised: bool, why: str, flags: dict) -> str:
@@ -452,8 +539,12 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
     # robust high values: the max, tempered by the second highest in long texts
     top_stress = _high(stress)
     top_insight = _high(insight)
-    if whole is not None:
-        top_stress = whole["calib"](0.5 * top_stress + 0.5 * whole["stress"])
+    if whole is not None and "stress" in whole:
+        top_stress = whole["stress"]
+    elif whole is not None and "whole_stress" in whole:
+        top_stress = whole["calib"](0.5 * top_stress + 0.5 * whole["whole_stress"])
+    if whole is not None and "insight" in whole:
+        top_insight = whole["insight"]
     # valence: the mean, leaning to the most negative sentence
     val = 0.5 * valence.mean() + 0.5 * min(valence.min(), valence.mean())
     emotion = sig["emotion"].iloc[int(strength.argmax())]
@@ -504,25 +595,27 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
     # pandas deep-copies attrs on every slice: left in place they made this loop quadratic.
     sig.attrs.clear()
     pos = {s: i for i, s in enumerate(distinct)}
-    # whole-text stress from the mean sentence embedding (a text-level view of the same head)
-    whole_stress = None
+    # text-level heads on the pooled sentence embeddings (mean and max) and the text's
+    # lexicon features; older weight files: whole-text stress from the mean embedding
+    text_heads: dict[str, np.ndarray] = {}
     if w is not None and distinct:
-        idx_lists = [[pos[s] for s in ss] for ss in per_text]
-        means = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        for j, idx in enumerate(idx_lists):
-            if idx:
-                m = vectors[idx].mean(axis=0)
-                means[j] = m / max(float(np.linalg.norm(m)), 1e-9)
+        means, maxes = pooled_embeddings(vectors, [[pos[s] for s in ss] for ss in per_text])
         tfeats, _ = lexicon_features([" ".join(ss) for ss in per_text])
-        x = _design(means, tfeats, w)
-        whole_stress = _sigmoid(x @ w["stress_w"] + w["stress_b"])
+        if "stress_text_w" in w:
+            x = text_design(means, maxes, tfeats, w)
+            for head in ("stress", "insight"):
+                if f"{head}_text_w" in w:
+                    text_heads[head] = _sigmoid(x @ w[f"{head}_text_w"] + w[f"{head}_text_b"])
+        else:
+            x = _design(means, tfeats, w)
+            text_heads["whole_stress"] = _sigmoid(x @ w["stress_w"] + w["stress_b"])
     calib = _stress_calibration(w)
     rows = []
     for j, (text, ss) in enumerate(zip(texts, per_text)):
         idx = [pos[s] for s in ss]
         sub = sig.iloc[idx].reset_index(drop=True)
-        whole = ({"stress": float(whole_stress[j]), "calib": calib}
-                 if whole_stress is not None and ss else None)
+        whole = ({k: float(v[j]) for k, v in text_heads.items()} | {"calib": calib}
+                 if text_heads and ss else None)
         rows.append(_aggregate(text, ss, sub, strength[idx] if idx else np.zeros(0), whole,
                                context[idx] if idx else None))
     return pd.DataFrame(rows, columns=TEXT_COLUMNS)
