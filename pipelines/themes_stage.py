@@ -25,6 +25,7 @@ import pyarrow as pa
 from . import db
 from .nlp import themes
 from .nlp.embed import EMBEDDING_DIM
+from .nlp.names import personal_names
 
 # Bump when the themes, their labels or their numbering change: every scope is rebuilt once.
 # 7: texts blended with their conversation (0.8) and clustered by k-means; labels are
@@ -78,9 +79,10 @@ def scope_themes(units: pd.DataFrame, embeddings: np.ndarray, embed) -> ScopeThe
     groups = context_groups(units)
     labels, points = themes.text_themes(embeddings, groups, themes.min_theme_size(len(units)))
     centroids = themes.theme_centroids(points, labels)
-    keywords = themes.theme_keywords(texts, labels)
+    people = personal_names(texts)  # once per scope: keywords and labels never name them
+    keywords = themes.theme_keywords(texts, labels, exclude=people)
     names = themes.theme_labels(texts, labels, themes.theme_centroids(embeddings, labels), embed,
-                                groups=groups, keywords=keywords)
+                                groups=groups, keywords=keywords, exclude=people)
     # Quotes are the client's own sentences closest to the theme: raw embeddings, never summaries.
     # (A summary-scope client has only summaries: then they are what there is to quote.)
     quotable = labels.copy()
