@@ -16,6 +16,7 @@ days, which is what every clinical view counts in.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -152,10 +153,14 @@ def _require_admin(user: users.User | None) -> None:
 
 # --- accounts and the audit trail (written by the app: sign-in, what was viewed) ----------
 
+_WRITES = threading.Lock()
+
+
 def _write(path: Path, action):
     """Run `action(cursor)` on the app's connection (pipelines/users.py and audit.py write
-    inside their own db.transaction)."""
-    with _cursor(path) as cursor:
+    inside their own db.transaction), one at a time: every audit row rewrites the chain's
+    head, and two sessions doing so at once is a DuckDB transaction conflict."""
+    with _WRITES, _cursor(path) as cursor:
         return action(cursor)
 
 
