@@ -5,7 +5,8 @@
 Serves the database with `streamlit run` (as `make run` does) on a free port and drives it
 from Debian's Chromium (Playwright), one browser context per session, each signed in as
 a demo account (round robin over rivera, okafor, lindqvist and supervisor: `users demo`
-with $INTERLUDE_DEMO_PASSWORD). Each session opens its caseload's briefs one after another
+with $INTERLUDE_DEMO_PASSWORD). Sessions sign in first (one browser each); the clock starts once all have. Each session
+opens its caseload's briefs one after another
 (/brief?client=..., a fresh page load each time, so Streamlit starts a new session from
 the sign-in cookie) until time is up. A page time is from navigation until the brief's
 "Worth exploring today" panel is drawn and the script has finished; a failure is a page
@@ -50,17 +51,28 @@ def caseloads(path: Path) -> dict[str | None, list[str]]:
     return out
 
 
-def session(browser_factory, base: str, username: str, password: str, clients: list[str], until: float,
-            times: list[float], failures: list[str], lock: threading.Lock) -> None:
+def session(browser_factory, base: str, username: str, password: str, clients: list[str], clock: dict,
+            times: list[float], failures: list[str], lock: threading.Lock, ready: threading.Barrier | None) -> None:
+    """Sign in (before the clock starts: every session waits at `ready`), then read briefs
+    until clock["until"]. A sign-in that fails is a failure too."""
     from tests.browser import open_page, sign_in, streamlit_errors
 
     playwright, browser = browser_factory()
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        sign_in(context, base, username, password, timeout_ms=120_000)
+        try:
+            sign_in(context, base, username, password, timeout_ms=180_000)
+        except Exception as error:
+            with lock:
+                failures.append(f"{username}: sign-in {type(error).__name__}")
+            if ready is not None:
+                ready.abort()
+            return
+        if ready is not None:
+            ready.wait()
         page = context.new_page()
         i = 0
-        while time.monotonic() < until:
+        while time.monotonic() < clock["until"]:
             client = clients[i % len(clients)]
             i += 1
             start = time.monotonic()
@@ -111,24 +123,30 @@ def main() -> int:
     lock = threading.Lock()
     with StreamlitServer(served, work / "streamlit.log") as server:
         # One warm-up view, so the first session does not pay the process's imports alone.
-        session(browser_factory, server.url, "okafor", password, loads["p-002"][:1], time.monotonic() + 1,
-                [], [], lock)
+        session(browser_factory, server.url, "okafor", password, loads["p-002"][:1],
+                {"until": time.monotonic() + 1}, [], [], lock, None)
         ingest = None
         if args.ingest:
             ingest = subprocess.Popen([sys.executable, "-m", "pipelines", "ingest", str(ROOT / "sample_data" / "exports"),
                                        "--db", str(work / "scratch.duckdb"), "--quiet"], cwd=ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        start = time.monotonic()
-        until = start + args.seconds
+        clock = {"until": float("inf")}
+        ready = threading.Barrier(args.sessions + 1)
         threads = []
         for i in range(args.sessions):
             name = names[i % len(names)]
             clients = loads[ACCOUNTS[name]]
             clients = clients[i // len(names):] + clients[:i // len(names)]   # sessions start apart
             threads.append(threading.Thread(target=session, args=(browser_factory, server.url, name, password,
-                                                                  clients, until, times, failures, lock)))
+                                                                  clients, clock, times, failures, lock, ready)))
         for thread in threads:
             thread.start()
+        try:
+            ready.wait()              # every session signed in: the clock starts
+        except threading.BrokenBarrierError:
+            pass
+        start = time.monotonic()
+        clock["until"] = start + args.seconds
         for thread in threads:
             thread.join()
         wall = time.monotonic() - start

@@ -104,16 +104,20 @@ def _from_cookie(path: Path, now: float) -> User | None:
 
 
 def _remember(user: User, now: float) -> None:
+    """Keep the user in the session and the cookie fresh. The cookie frame is drawn on every
+    run (unchanged, the browser keeps it and runs nothing again), so a run cut short by a
+    rerun never loses it; its token is renewed at most once a minute."""
     st.session_state[_USER], st.session_state[_ACTIVE] = user, now
-    if now - st.session_state.get(_COOKIE_AT, 0) >= COOKIE_RENEW_SECONDS:
-        idle = int(idle_seconds())
-        _set_cookie(token(user.username, int(now * 1000), int(now) + idle, _secret()), idle)
+    idle = int(idle_seconds())
+    if now - st.session_state.get(_COOKIE_AT, 0) >= COOKIE_RENEW_SECONDS or "_auth_cookie" not in st.session_state:
+        st.session_state["_auth_cookie"] = token(user.username, int(now * 1000), int(now) + idle, _secret())
         st.session_state[_COOKIE_AT] = now
+    _set_cookie(st.session_state["_auth_cookie"], idle)
 
 
 def sign_out(path: Path, why: str | None = None) -> None:
     user = st.session_state.get(_USER)
-    for key in (_USER, _ACTIVE, _COOKIE_AT):
+    for key in (_USER, _ACTIVE, _COOKIE_AT, "_auth_cookie"):
         st.session_state.pop(key, None)
     if user is not None:
         data.sign_out(path, user, why)
@@ -179,8 +183,9 @@ def sign_in_form(path: Path) -> None:
             st.error(why)
         else:
             st.session_state.pop(_COOKIE_AT, None)
-            _remember(user, time.time())
-            st.rerun()
+            st.session_state.pop("_auth_cookie", None)
+            st.session_state[_USER], st.session_state[_ACTIVE] = user, time.time()
+            st.rerun()   # the next run draws the cookie frame
     if _sso_configured():
         st.button("Sign in with the clinic's identity provider", on_click=st.login)
 

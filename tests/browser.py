@@ -186,5 +186,11 @@ def sign_in(context, base_url: str, username: str, password: str = DEMO_PASSWORD
         page.get_by_role("textbox", name="Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_text("Sign out").first.wait_for(state="visible", timeout=timeout_ms)
+        # The cookie is set by a script in a frame of the page, a moment after it draws.
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not any(c["name"] == "interlude_session" for c in context.cookies()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("signed in, but the sign-in cookie never arrived")
+            page.wait_for_timeout(100)
     finally:
         page.close()

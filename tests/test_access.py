@@ -244,12 +244,13 @@ def test_idle_sessions_sign_out(app_env, monkeypatch):
 
     from tests.test_pages import APP
 
-    monkeypatch.setenv("INTERLUDE_IDLE_MINUTES", "0.0001")      # 6 ms
     app = AppTest.from_file(APP, default_timeout=90)
     sign_in(app, "rivera")
+    assert [b for b in app.sidebar.button if b.label == "Sign out"]
+    monkeypatch.setenv("INTERLUDE_IDLE_MINUTES", "0.001")       # 60 ms
     import time
 
-    time.sleep(0.05)
+    time.sleep(0.2)
     app.run()
     assert "Username" in [t.label for t in app.text_input]
     assert any("without activity" in i.value for i in app.info)
