@@ -180,3 +180,19 @@ def test_texts_embedded_by_another_backend_are_reembedded_and_rescored_once(tmp_
         pd.testing.assert_frame_equal(scores, rounded_signals(fresh))
     finally:
         con.close()
+
+
+def test_chooser_skips_a_variant_whose_vectors_depend_on_the_batch(tmp_path, encoder):
+    """A variant on record as batch-dependent is passed over; the next one is measured and used."""
+    cache = tmp_path / "models"
+    cache.mkdir()
+    paths = onnx_backend.build_variants(Path(model_path()), model_cache_dir())
+    for path in paths.values():
+        (cache / path.name).symlink_to(path)
+    (cache / onnx_backend.VERDICTS_FILE).write_text(json.dumps(
+        {"fp32": {"agreement": 1.0, "min_cosine": 1.0, "batch_drift": 0.04}}))
+    chosen = onnx_backend.choose_encoder(Path(model_path()), cache, encoder.encode)
+    assert chosen.variant == "optimized"
+    verdicts = json.loads((cache / onnx_backend.VERDICTS_FILE).read_text())
+    assert verdicts["optimized"]["batch_drift"] <= onnx_backend.MAX_BATCH_DRIFT
+    assert verdicts["optimized"]["agreement"] >= onnx_backend.MIN_AGREEMENT
