@@ -17,10 +17,10 @@ as in theme_quality.py). Nothing is trained on the truth, so no split is needed.
     client (mean NMI/ARI over clients; full run only), CounselChat questions (truth = first
     topic) and CounselChat sentences grouped by question (full run only: the eval-data
     case where context exists).
-  * methods: Interlude production (``theme_pipeline.conversation_themes``: each conversation
+  * methods: Interlude production (``theme_quality.production_labels``: each conversation
     pooled to its mean embedding, k-means, notes joined by centroid; CounselChat questions,
     which have no conversations, are one-text conversations), Interlude
-    ``themes.find_themes`` (UMAP + HDBSCAN + centroid assignment, context weight 0.5), the
+    ``theme_methods.find_themes`` (UMAP + HDBSCAN + centroid assignment, context weight 0.5), the
     same without context, BERTopic-style UMAP + HDBSCAN (no context), agglomerative (ward)
     and k-means with k chosen by silhouette.
   * "Δ context" rows: with minus without context, for production (conversation pooling vs
@@ -88,10 +88,10 @@ warnings.filterwarnings("ignore")
 
 from training import fit_signals as F  # noqa: E402
 import signal_quality as SQ  # noqa: E402
+import theme_methods as TM  # noqa: E402
 import theme_quality as TQ  # noqa: E402
 
 from pipelines.nlp import signals as S  # noqa: E402
-from pipelines.nlp import themes  # noqa: E402
 
 OUT_JSON = ROOT / "bench" / "out" / "nlp_quality.json"
 HOLDOUT = SQ.HOLDOUT
@@ -178,29 +178,15 @@ def log(message: str) -> None:
 # =============================================================================== themes
 
 def production_labeler(pooled: bool):
-    """Interlude's production theme path (``theme_pipeline.conversation_themes``).
+    """Interlude's production theme path (``theme_quality.production_labels``: filler out,
+    each text blended with its conversation, k-means).
 
-    ``pooled=False`` is the no-context ablation: every text is its own "conversation", so
-    the same k-means rule runs on the single texts. A scope without any conversation
-    (CounselChat questions) treats each text as a one-text conversation either way.
+    ``pooled=False`` is the no-context ablation: every text is its own "conversation".
     """
-    from pipelines.nlp import theme_pipeline as TP
-
     def label(frame: pd.DataFrame, vectors: np.ndarray) -> np.ndarray:
-        labels = np.full(len(frame), -1, dtype=int)
-        idx = np.flatnonzero([not themes.is_filler(t) for t in frame["text"]])
-        if len(idx) < 4:
-            return labels
-        groups = frame["group"].iloc[idx]
-        if not pooled or groups.isna().all():
-            groups = pd.Series([f"text-{i}" for i in idx], dtype=object)
-        units = pd.DataFrame({"conversation_id": groups.to_numpy(dtype=object),
-                              "source_id": [str(i) for i in idx],
-                              "source": frame.get("source", pd.Series("message", index=frame.index))
-                              .iloc[idx].to_numpy()})
-        found, _ = TP.conversation_themes(vectors[idx], units, themes.min_theme_size(len(idx)))
-        labels[idx] = found
-        return labels
+        if not pooled:
+            frame = frame.assign(group=[f"text-{i}" for i in range(len(frame))])
+        return TQ.production_labels(frame, vectors)
 
     return label
 
@@ -208,8 +194,8 @@ def production_labeler(pooled: bool):
 def find_themes_labeler(weight: float):
     """``themes.find_themes`` on one scope (filler out, context blended, UMAP+HDBSCAN)."""
     def label(frame: pd.DataFrame, vectors: np.ndarray) -> np.ndarray:
-        return themes.find_themes(frame["text"].tolist(), vectors, group_ids=frame["group"].tolist(),
-                                  context_weight=weight).labels
+        return TM.find_themes(frame["text"].tolist(), vectors, group_ids=frame["group"].tolist(),
+                              context_weight=weight).labels
     return label
 
 
@@ -231,7 +217,7 @@ def theme_methods(has_groups: bool) -> list[tuple[str, object]]:
     if has_groups:
         methods.append((PROD_NO_CTX, production_labeler(False)))
     methods.append((FIND if has_groups else "Interlude find_themes",
-                    find_themes_labeler(themes.CONTEXT_WEIGHT)))
+                    find_themes_labeler(TM.CONTEXT_WEIGHT)))
     if has_groups:
         methods.append((FIND_NO_CTX, find_themes_labeler(0.0)))
     methods += [
