@@ -191,3 +191,14 @@ def test_cli_forgets_once_and_then_says_nothing_is_stored(analyzed, tmp_path):
     assert holders(con, [FORGOTTEN]) == []
     assert con.execute("SELECT count(*) FROM checkins WHERE client_id = ?", [KEPT]).fetchone()[0] == 56
     con.close()
+
+
+def test_the_audit_trail_keeps_the_fact_and_who_did_it_and_stays_intact(con, tmp_path):
+    from pipelines import audit
+
+    ingest_paths(con, [write_export(tmp_path, make_export())])
+    report = forget_client(con, "c-0042", "admin")
+    assert report.found and report.audited
+    rows = con.execute("SELECT username, action, client_id FROM audit_log").fetchall()
+    assert rows == [("admin", "consent withdrawn", "c-0042")]
+    assert audit.verify(con).ok
