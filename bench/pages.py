@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 APP = str(ROOT / "dashboard" / "app.py")
+# Pages are measured as a supervisor of every clinician, signed in through the form first
+# (sign-in is not timed). The account is made in the bench's own database copy.
+BENCH_USER, BENCH_PASSWORD = "bench-supervisor", "bench-password-not-secret"
 
 
 def build_database(out: Path, clients: int | None, days: int) -> Path:
@@ -65,6 +68,20 @@ def build_database(out: Path, clients: int | None, days: int) -> Path:
     return path
 
 
+def ensure_bench_account(path: Path) -> None:
+    """A supervisor of every provider in the database, for signing in (idempotent)."""
+    from pipelines import db, users
+
+    con = db.connect(path)
+    try:
+        if BENCH_USER in set(users.listing(con)["username"]):
+            return
+        providers = [r[0] for r in con.execute("SELECT DISTINCT provider_id FROM client_providers").fetchall()]
+        users.add(con, BENCH_USER, "supervisor", BENCH_PASSWORD, supervises=tuple(providers), by="bench")
+    finally:
+        con.close()
+
+
 def pick_clients(path: Path, n: int) -> list[str]:
     """The client with the most risk flags first, then a spread across the caseload,
     summary-scope clients included."""
@@ -92,9 +109,12 @@ def pick_clients(path: Path, n: int) -> list[str]:
 def render(page: str, client: str | None) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
+    from tests.test_pages import sign_in
+
     app = AppTest.from_file(APP, default_timeout=300)
     if client:
         app.query_params["client"] = client
+    sign_in(app, BENCH_USER, BENCH_PASSWORD)
     app.switch_page(page)
     clock = time.perf_counter()
     app.run()
@@ -121,6 +141,7 @@ def main() -> None:
     args = parser.parse_args()
 
     path = build_database(args.out, args.clients, args.days)
+    ensure_bench_account(path)
     os.environ["INTERLUDE_DB"] = str(path)
     os.environ["INTERLUDE_TODAY"] = "latest-data"
     import logging
