@@ -291,11 +291,18 @@ def eval_false_alarms(prep, w, rows: Rows, holdout: int = HOLDOUT, old=None) -> 
     pool = distress_pseudo_clients(prep, holdout)
     stores = MultiStore(prep.data["goemotions"][1], prep.data["dreaddit"][1], prep.data["annomi"][1])
     sig = S.text_signals(pool["text"].tolist(), stores.embed, weights=w)
+    S.MODEL_NEEDS_TOPIC = False  # the signals-1 gate: the model may flag without the topic
+    try:
+        sig_old = S.text_signals(pool["text"].tolist(), stores.embed, weights=w)
+    finally:
+        S.MODEL_NEEDS_TOPIC = True
     task = f"risk: everyday distress, no death/suicide words ({pool['client'].nunique()} pseudo-clients)"
     out = {}
     for name, levels, reasons in (
             ("keyword list", np.array(keyword_risk(pool["text"].tolist())), None),
             ("Interlude lexicon only", np.array(lexicon_risk(pool["text"].tolist())), None),
+            ("model may flag without the topic (signals-1 gate)", sig_old["risk"].to_numpy(),
+             sig_old["risk_reason"].to_numpy()),
             ("Interlude text_signals", sig["risk"].to_numpy(), sig["risk_reason"].to_numpy())):
         flagged = levels != "none"
         per_client = pd.Series(flagged).groupby(pool["client"]).any()
@@ -443,6 +450,11 @@ def main() -> int:
     eval_insight(prep, w0, rows, gall=gall)
     eval_sample_insight(w0, rows)
     confusions = eval_risk(prep, w0, rows)
+    ws = dict(w0)
+    ws["risk_thresholds"] = F.tune_risk_thresholds(prep, w0, np.unique(prep.fold["cssrs"]))
+    eval_false_alarms(prep, ws, rows)
+    eval_dominant_emotion(prep, w0, rows)
+    eval_insight_threshold(prep, w0, rows, gall=gall)
     eval_throughput(prep, w0, rows)
 
     wide = wide_table(rows)

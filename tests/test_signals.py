@@ -320,9 +320,11 @@ def test_risk_reason_says_phrase_or_model():
     # a watch phrase raised to urgent by the model keeps its kind
     urgent = dict(w)
     urgent["risk_urgent_b"] = np.float32(30.0)
-    sig = sentence_signals(["I feel hopeless about everything."], embed_texts(["I feel hopeless about everything."]),
-                           weights=urgent)
-    assert sig.loc[0, "risk"] == "urgent" and sig.loc[0, "risk_reason"] == "hopelessness+model"
+    # (on the risk topic only: "I feel hopeless about everything." stays a phrase-backed watch)
+    hopeless = ["I feel hopeless about everything.", "I feel hopeless and I keep thinking about dying."]
+    sig = sentence_signals(hopeless, embed_texts(hopeless), weights=urgent)
+    assert sig.loc[0, "risk"] == "watch" and sig.loc[0, "risk_reason"] == "hopelessness"
+    assert sig.loc[1, "risk"] == "urgent" and sig.loc[1, "risk_reason"].endswith("+model")
     assert signals.risk_kind("hopelessness+model") == "hopelessness" and signals.risk_kind("model:topic") == ""
 
 

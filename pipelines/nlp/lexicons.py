@@ -69,6 +69,9 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     # --- passive ideation and burden (watch)
     ("watch", "passive_ideation",
      r"\b(?:go to sleep|fall asleep|sleep) and (?:just |simply )?(?:not|never) wake(?: up)?\b"),
+    ("watch", "passive_ideation",
+     r"\b(?:wish|hope|pray) (?:that )?i (?:\w+ )?(?:wouldn't|would not|won't|didn't|did not|"
+     r"couldn't|never|just wouldn't|just won't) wake up\b"),
     ("watch", "ideation",
      r"\b(?:everyone|everybody|people|my family|my kids|they|the world|it) would (?:\w+ ){0,3}"
      r"(?:better off|fine|manage|cope|be okay|be ok|be happier|not notice|not miss me)\b[\w' ]{0,20}"
@@ -312,7 +315,7 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      rf"\b(?:{I}|i'm|im|i am|i just|i really|i honestly|i kinda|i sometimes|i often)\b"
      rf"[\w' ]{{0,16}}?\b(?:want(?:ed)? to|wanna|wish(?:ed)? (?:i could|to|i was|i were|i'd|i "
      rf"would)|would rather|hope i|pray(?:ing)? (?:i|to|that i)|long to|ready to)\b[\w' ]{{0,8}}?"
-     rf"\b(?:die|be dead|dead|not wake up|never wake up|not exist|stop existing|disappear "
+     rf"\b(?:die|be dead|dead|not wake up|never wake up|(?:wouldn't|would not|won't|will not) wake up|not exist|stop existing|disappear "
      rf"(?:forever|for good|completely)|be gone|not be here|not be alive|not be around|fall "
      rf"asleep (?:and|forever)|cease to exist|get hit by|not be born|never been born|sleep "
      rf"forever|not have been born|(?:go to |fall a)?sleep and (?:never|not) wake up)"),

@@ -83,7 +83,7 @@ _CANCEL_NEXT = frozenset("stop help sure know wait even just only care anymore r
 _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my myself mine".split())
 # Passive-ideation phrasings that contain their own negation ("don't want to live").
 _SELF_NEGATED = re.compile(
-    r"\b(?:don't|dont|do not|no longer|never|can't|cant|cannot|no|nothing|not)\b")
+    r"\b(?:don't|dont|do not|no longer|never|can't|cant|cannot|no|nothing|not|wouldn't|won't)\b")
 
 # Past, resolved self-harm: the model does not raise it to urgent on its own.
 _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|in (?:high )?school)|"
@@ -188,6 +188,9 @@ def _reported(t: str, start: int) -> bool:
             clause_start = m.end()
     region = t[clause_start:start]
     m = L.REPORTED_FRAME.search(region)
+    if m is None:
+        # the risk words inside the reported clause ("she thinks I should just | kill myself")
+        m = L.REPORTED_FRAME.search(re.sub(r"\bi\b[\w' ]{0,25}$", "", region))
     if m is None:
         return False
     after_subject = _TOKEN.findall(m.group(0))[1:]
