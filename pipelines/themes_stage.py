@@ -47,8 +47,9 @@ def _row_digests(units: pd.DataFrame) -> pd.Series:
     return pd.util.hash_pandas_object(units[["source", "source_id", "text_key"]], index=False)
 
 
-def _digest(row_sum: int, n: int) -> str:
-    return f"{THEMES_VERSION}:{row_sum:016x}:{n}"
+def _digest(row_sum: int, n: int, backend: str = "") -> str:
+    """The themes' version, the embedding backend they were built from, and the texts'."""
+    return f"{THEMES_VERSION}{'+' + backend if backend else ''}:{row_sum:016x}:{n}"
 
 
 def fingerprint(units: pd.DataFrame) -> str:
@@ -106,18 +107,20 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     per_client = pd.DataFrame({"client_id": content["client_id"].to_numpy(), "digest": rows})
     sums = per_client.groupby("client_id", sort=True)["digest"].agg(lambda d: int(d.to_numpy().sum(dtype=np.uint64)))
     sizes = per_client.groupby("client_id", sort=True).size()
-    changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c])]
+    # Another embedding backend means other vectors (and label phrases): themes are rebuilt once.
+    backend = getattr(getattr(store, "encoder", None), "name", "")
+    changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c], backend)]
     for client_id in changed:
         client_units = content[content["client_id"] == client_id].reset_index(drop=True)
-        _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id]))
+        _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
         outcome.clients_reclustered += 1
     _drop_absent_clients(con, content["client_id"].unique())
 
-    digest = _digest(int(rows.sum(dtype=np.uint64)), len(content))
+    digest = _digest(int(rows.sum(dtype=np.uint64)), len(content), backend)
     old = stored.get(("caseload", ""))
     if old != digest and len(content):
         # themes of an older version are re-clustered (and re-labelled), never just extended
-        stale = old is not None and not old.startswith(f"{THEMES_VERSION}:")
+        stale = old is not None and not old.startswith(digest.split(":")[0] + ":")
         outcome.caseload_reclustered = _update_caseload(con, content, store, digest, stale)
     return outcome
 

@@ -197,9 +197,10 @@ def test_a_revision_via_another_share_is_named_and_the_earlier_text_kept(con, tm
         WHERE source = 'message' AND source_id LIKE 'm-0-0%' ORDER BY superseded""").fetchall()
     assert units == [("m-0-0", "p-008", "Work was fine today.", False),
                      (f"m-0-0#{__import__('hashlib').md5(URGENT.encode()).hexdigest()}", "p-007", URGENT, True)]
-    for view in ("analysis_texts", "text_evidence"):
-        assert "superseded" in [c[0] for c in con.execute(f"DESCRIBE {view}").fetchall()]
-    assert con.execute("SELECT count(*) FROM analysis_texts WHERE superseded AND text = ?", [URGENT]).fetchone()[0] == 1
+    # The risk view keeps the earlier version, marked; the contract's analysis_texts shows current texts only.
+    assert "superseded" in [c[0] for c in con.execute("DESCRIBE text_evidence").fetchall()]
+    assert con.execute("SELECT count(*) FROM text_units WHERE superseded AND text = ?", [URGENT]).fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM analysis_texts WHERE text = ?", [URGENT]).fetchone()[0] == 0
 
 
 def test_a_revision_through_the_same_share_also_keeps_the_earlier_text(con, tmp_path):

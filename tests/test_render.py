@@ -5,6 +5,8 @@ Chromium, where nothing may be requested or linked outside the app, in test_rend
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 import re
 
@@ -62,17 +64,28 @@ def test_charts_label_client_words_as_text():
 
 def test_printable_brief_and_episode_lines_escape_client_words():
     ep = pd.Series({"start_day": pd.Timestamp("2026-11-18"), "end_day": pd.Timestamp("2026-11-19"),
-                    "peak_stress": 9.0, "status": "ongoing", "trigger_themes": [HOSTILE_LINK],
-                    "body_response": [HOSTILE_TAG], "practices_done": [HOSTILE_IMAGE]})
+                    "peak_stress": 9.0, "status": "ongoing", "themes_before_episode": [HOSTILE_LINK],
+                    "body_response": [{"location": HOSTILE_TAG, "sensation": HOSTILE_TAG, "n": 2,
+                                       "mean_intensity": 6.0}],
+                    "practices_done": [{"kind": HOSTILE_IMAGE, "stress_before": 8, "stress_after": 5}]})
     for line in (briefing.episode_line(ep), briefing.episode_line(ep, bold="**{}**")):
         assert not LIVE_MARKUP.search(line) and HOSTILE_LINK in shown(line)
-    period = briefing.Period(pd.Timestamp("2026-11-17").date(), pd.Timestamp("2026-11-20").date())
-    page = briefing.brief_html(
-        client_name=HOSTILE_IMAGE, period=period, prompts=[f"New theme: {HOSTILE_LINK}"], risk=pd.DataFrame(),
-        glance=[], trend_lines=[], episodes=pd.DataFrame([ep]), insights=pd.DataFrame(), missing=[],
-        themes=pd.DataFrame({"theme_id": ["t"], "label": [HOSTILE_TAG], "n_period": [3], "status": ["new"]}),
-        quotes={"t": [HOSTILE_IMAGE]}, body=pd.DataFrame({"location": [HOSTILE_TAG], "sensation": ["x"], "n": [1],
-                                                         "mean_intensity": [2.0]}), effects=pd.DataFrame())
+    from datetime import date
+
+    from dashboard import brief_model, printable
+    from tests.test_brief_model import CLIENT, reads
+
+    hostile = reads()
+    hostile = dataclasses.replace(
+        hostile,
+        theme_weekly=hostile.theme_weekly.assign(label=HOSTILE_TAG),
+        theme_quotes=hostile.theme_quotes.assign(text=HOSTILE_IMAGE),
+        episodes=pd.DataFrame([ep.to_dict() | {"start_day": date(2026, 11, 18), "end_day": date(2026, 11, 19)}]),
+        body_sensations=pd.DataFrame({"checked_in_at": [pd.Timestamp("2026-11-18 20:00", tz="UTC")],
+                                      "location": [HOSTILE_TAG], "sensation": ["x"], "intensity": [2.0]}))
+    model = brief_model.brief_model(hostile, dataclasses.replace(CLIENT, display_name=HOSTILE_IMAGE),
+                                    date(2026, 11, 20))
+    page = printable.brief_html(model)
     assert not re.search(r"<(img|a|script|iframe|link)\b|https?://", page, re.IGNORECASE)
     assert HOSTILE_IMAGE in shown(page) and HOSTILE_TAG in shown(page)
 
