@@ -255,6 +255,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, *, encoder: Encoder | None = No
     outcome = themes_stage.update_themes(con, current, store)
     report.clients_reclustered = outcome.clients_reclustered
     report.caseload_reclustered = outcome.caseload_reclustered
+    report.failed_clients.update({c: ("themes",) for c in outcome.failed})
     report.seconds["themes"] = time.perf_counter() - clock
 
     for client_stage in client_stages():

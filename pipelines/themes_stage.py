@@ -14,7 +14,9 @@ stored label and never loads the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import duckdb
@@ -36,10 +38,14 @@ CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class ThemeUpdate:
     clients_reclustered: int = 0
     caseload_reclustered: bool = False
+    failed: list[str] = field(default_factory=list)  # clients whose own themes could not be built
 
 
 def _row_digests(units: pd.DataFrame) -> pd.Series:
@@ -112,7 +118,14 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c], backend)]
     for client_id in changed:
         client_units = content[content["client_id"] == client_id].reset_index(drop=True)
-        _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
+        try:
+            _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
+        except Exception as error:  # one client's texts must not stop the others' themes
+            # The exception text may quote data: only its type is logged. The fingerprint is
+            # not stored, so the client is tried again next run.
+            log.error("themes: client %s skipped (%s)", client_id, type(error).__name__)
+            outcome.failed.append(client_id)
+            continue
         outcome.clients_reclustered += 1
     _drop_absent_clients(con, content["client_id"].unique())
 

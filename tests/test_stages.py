@@ -89,3 +89,24 @@ def test_stage_inputs_are_in_a_fixed_order_whatever_the_row_order(two_clients):
     after = stage_inputs(con, stage("clinical"), ["c-good"])
     for name in before:
         pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_a_client_whose_themes_fail_is_skipped_and_the_others_are_themed(con, tmp_path, monkeypatch):
+    from pipelines import themes_stage
+    from pipelines.analyze import text_units
+
+    for client in ("c-good", "c-bad"):
+        write_export(tmp_path, make_export(export_id=f"exp-{client}", client={"client_id": client}), f"{client}.json")
+    ingest_paths(con, [tmp_path])
+    built = []
+
+    def rebuild(con, scope, client_id, units, store, digest):
+        if client_id == "c-bad":
+            raise ValueError("texts this clustering cannot handle")
+        built.append(client_id)
+
+    monkeypatch.setattr(themes_stage, "_rebuild", rebuild)
+    monkeypatch.setattr(themes_stage, "_update_caseload", lambda *args, **kwargs: False)
+    units = text_units(con).drop(columns="superseded")
+    outcome = themes_stage.update_themes(con, units, store=None)
+    assert built == ["c-good"] and outcome.failed == ["c-bad"] and outcome.clients_reclustered == 1
