@@ -263,3 +263,20 @@ def test_small_first_batches_and_small_chunks_give_the_same_result(tmp_path, mon
                 "checkin_emotions": ""}.get(table, " EXCLUDE (content_hash)")
         query = f"SELECT *{drop} FROM {table} ORDER BY ALL"
         assert one_batch.execute(query).fetchall() == growing.execute(query).fetchall()
+
+
+def test_a_worker_spawned_inside_the_app_does_not_run_the_app(tmp_path, monkeypatch):
+    """Streamlit (and AppTest) make the page script the process's __main__; a spawned parse
+    worker re-imports __main__, so without care it ran dashboard/app.py and died."""
+    import sys
+    import types
+
+    from pipelines.ingest import ingest_sources
+    from pipelines.ingest.sources import iter_sources
+
+    app_main = types.ModuleType("__main__")
+    app_main.__file__ = str(ROOT / "dashboard" / "app.py")
+    monkeypatch.setitem(sys.modules, "__main__", app_main)
+    report = ingest_sources(db.connect(None), iter_sources([write_export(tmp_path, make_export())]),
+                            worker_after_bytes=0)
+    assert [f.status for f in report.files] == ["accepted"]

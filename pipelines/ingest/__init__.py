@@ -13,10 +13,13 @@ when this process ends, however it ends.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
 import multiprocessing
+import sys
+import types
 import os
 import uuid
 from collections import Counter, deque
@@ -155,10 +158,12 @@ class _Parser:
             self._start_pool()
         if self.pool is not None:
             try:
-                return self.pool.submit(parse_chunk, chunk)
+                with _plain_main():
+                    return self.pool.submit(parse_chunk, chunk)
             except BrokenProcessPool:  # the worker died (e.g. out of memory): start another
                 self._start_pool()
-                return self.pool.submit(parse_chunk, chunk)
+                with _plain_main():
+                    return self.pool.submit(parse_chunk, chunk)
         parsed = parse_chunk(chunk, self.known)
         # Only files that needed parsing count towards starting a worker: a re-ingest of
         # files already stored (recognised by their hash) is over before a worker would be up.
@@ -175,6 +180,21 @@ class _Parser:
         self.pool = ProcessPoolExecutor(max_workers=limits.PARSE_WORKERS,
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=start_worker, initargs=(dict(self.known), os.getpid()))
+
+
+@contextlib.contextmanager
+def _plain_main():
+    """While a worker is spawned, ``__main__`` is a bare module. A spawned child re-imports the
+    parent's main module, and inside the app (Streamlit, or AppTest) that is the page script
+    dashboard/app.py: the worker would run the app and die, and every file it parsed would be
+    rejected. The worker needs nothing from ``__main__``."""
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 @dataclass
