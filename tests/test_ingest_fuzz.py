@@ -9,9 +9,13 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import pytest
+
 from pipelines import db
 from pipelines.ingest import Source, ingest_sources
 from tests.conftest import CANARY, make_export, table_counts
+
+pytestmark = pytest.mark.slow  # hypothesis runs: left out of make test-fast
 
 _BASE = make_export(4, 2, 2)
 _BASE["checkins"][0]["note"] = CANARY

@@ -14,7 +14,7 @@ from pipelines import db
 from pipelines.ingest import limits
 from tests.conftest import ROOT, make_export, write_export
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"), pytest.mark.slow]
 
 
 def processes_with(marker: str) -> dict[int, int]:

@@ -3,12 +3,15 @@
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines import db
 from pipelines.ingest import Source, ingest_sources
 from tests.conftest import make_export, table_counts
+
+pytestmark = pytest.mark.slow  # hypothesis runs: left out of make test-fast
 
 ids = st.text(alphabet="abcXYZ019._:-", min_size=1, max_size=12)
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
