@@ -28,7 +28,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, writes
 from pipelines.users import User
 
 COOKIE = "interlude_session"
@@ -120,7 +120,7 @@ def sign_out(path: Path, why: str | None = None) -> None:
     for key in (_USER, _ACTIVE, _COOKIE_AT, "_auth_cookie"):
         st.session_state.pop(key, None)
     if user is not None:
-        data.sign_out(path, user, why)
+        writes.sign_out(path, user, why)
     # This session's cookie (read when the page opened) is never trusted again.
     st.session_state["_auth_clear_cookie"] = st.session_state["_auth_ignore_cookie"] = True
 
@@ -160,7 +160,7 @@ def _from_identity_provider(path: Path) -> User | None:
                                    "email. Ask an admin to add it (`python -m pipelines users add ... --email`).")
         st.logout()
         return None
-    data.record(path, user, "sign-in", detail="single sign-on")
+    writes.record(path, user, "sign-in", detail="single sign-on")
     return user
 
 
@@ -178,7 +178,7 @@ def sign_in_form(path: Path) -> None:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        user, why = data.authenticate(path, username, password)
+        user, why = writes.authenticate(path, username, password)
         if user is None:
             st.error(why)
         else:

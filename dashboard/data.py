@@ -4,7 +4,8 @@ The app process owns the database's one read-write connection (pipelines/writer.
 opened once per process) and every query runs on its own cursor of it: DuckDB shows each
 cursor the last committed state, so a page drawn while an ingest or analyze runs (handed
 over by the command line, or from an upload) shows the data as it was before, never an
-error. Pages never open the database themselves. Every read of client data takes the
+error. Pages never open the database themselves, and nothing here writes: the app's writes
+(sign-in, the audit trail, uploads, reviews) are in dashboard/writes.py. Every read of client data takes the
 signed-in user (pipelines.users.User) and is scoped by it here, where the data is read,
 not by hiding widgets: a therapist reads their own clients, a supervisor their
 supervisees' clients, an admin no client content at all (AccessDenied). Results are cached
@@ -19,7 +20,6 @@ days, which is what every clinical view counts in.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -79,12 +79,6 @@ def _writer_or_wait(path: Path) -> writer.Writer:
                 icon=":material/hourglass_top:")
         time.sleep(BUSY_RETRY_SECONDS)
         st.rerun()
-
-
-def write(job, *args):
-    """Run ``job(cursor, *args)`` as one of the app's writes (an upload page): one at a time
-    with the jobs the command line hands over; the next page load shows what it committed."""
-    return _writer_or_wait(database_path()).run(job, *args)
 
 
 def open_error(error: BaseException, path: Path | str) -> str | None:
@@ -180,17 +174,12 @@ def _require_admin(user: users.User | None) -> None:
         raise AccessDenied("admins only")
 
 
-# --- accounts and the audit trail (written by the app: sign-in, what was viewed) ----------
+# --- accounts and the audit trail (reads; the app's writes are in dashboard/writes.py) ----
 
-# Sign-in and the audit trail write small rows from page threads: one at a time (the audit
-# chain's head is one row), on their own cursors, never waiting for an ingest or analyze.
-_ACCOUNT_WRITES = threading.Lock()
-
-
-def _write(path: Path, action):
-    """Run `action(cursor)` on the app's connection (pipelines/users.py and audit.py write
-    inside their own db.transaction)."""
-    with _ACCOUNT_WRITES, _writer_or_wait(path).cursor(timezone="UTC") as cursor:
+def _read(path: Path, action):
+    """Run ``action(cursor)`` (a pipelines/users.py or audit.py read) on a cursor of the app's
+    connection: the last committed state, never waiting for a write."""
+    with _writer_or_wait(path).cursor(timezone="UTC") as cursor:
         return action(cursor)
 
 
@@ -200,17 +189,13 @@ def has_accounts(path: Path) -> bool:
     return bool(_query(path, "SELECT count(*) AS n FROM users WHERE NOT disabled").iloc[0, 0])
 
 
-def authenticate(path: Path, username: str, password: str) -> tuple[users.User | None, str]:
-    return _write(path, lambda con: users.authenticate(con, username, password))
-
-
 def account(path: Path, username: str) -> users.User | None:
     """The enabled account of that name (never cached: a disabled account stops at once)."""
-    return _write(path, lambda con: users.load(con, username))
+    return _read(path, lambda con: users.load(con, username))
 
 
 def account_for_email(path: Path, email: str | None) -> users.User | None:
-    return _write(path, lambda con: users.by_email(con, email))
+    return _read(path, lambda con: users.by_email(con, email))
 
 
 def signed_out_at(path: Path, username: str):
@@ -218,36 +203,21 @@ def signed_out_at(path: Path, username: str):
     return None if row.empty or pd.isna(row.iloc[0, 0]) else row.iloc[0, 0]
 
 
-def sign_out(path: Path, user: users.User, why: str | None = None) -> None:
-    """Void every sign-in cookie issued to the user so far, and record it."""
-    def action(con):
-        with db.transaction(con):
-            con.execute("UPDATE users SET signed_out_at = now() WHERE username = ?", [user.username])
-            audit.record_in(con, user.username, "sign-out", detail=why)
-    _write(path, action)
-
-
-def record(path: Path, user: users.User | None, action: str, client_id: str | None = None,
-           detail: str | None = None) -> None:
-    """One audit row: who, what, which client (never client text or a search's words)."""
-    _write(path, lambda con: audit.record(con, user.username if user else None, action, client_id, detail))
-
-
 def audit_trail(path: Path, user: users.User | None, **filters) -> pd.DataFrame:
     """The newest audit rows, filtered (pipelines.audit.trail): admins only."""
     _require_admin(user)
-    return _write(path, lambda con: audit.trail(con, **filters))
+    return _read(path, lambda con: audit.trail(con, **filters))
 
 
 def audit_check(path: Path, user: users.User | None) -> audit.Verification:
     _require_admin(user)
-    return _write(path, audit.verify)
+    return _read(path, audit.verify)
 
 
 def accounts(path: Path, user: users.User | None) -> pd.DataFrame:
     """Every account, without password hashes: admins only."""
     _require_admin(user)
-    return _write(path, users.listing)
+    return _read(path, users.listing)
 
 
 # --- the whole database -------------------------------------------------------------
@@ -392,16 +362,26 @@ def client_activity(path: Path, user: users.User | None, client_id: str | None =
 
 @_cached
 def risk_flags(path: Path, user: users.User | None, client_id: str | None = None) -> pd.DataFrame:
-    """Every text flagged `watch` or `urgent`, newest first, with the sentence that
-    carried the flag and why. Never filtered by period or theme: callers show them all."""
+    """Every text flagged `watch` or `urgent`, with the sentence that carried the flag and
+    why, and its review (reviewed_by, reviewed_at, review_action, review_note; NULL while
+    unreviewed). Unreviewed first, then urgent before watch, then newest. Never filtered by
+    period, theme or review: callers show them all."""
     where, params = _clients_where(path, user, client_id, "e.client_id")
+    reviewed = has_tables(path, ("risk_reviews",))
+    review_columns = ("r.reviewed_by, r.reviewed_at, r.action AS review_action, r.note AS review_note"
+                      if reviewed else "NULL::VARCHAR AS reviewed_by, NULL::TIMESTAMPTZ AS reviewed_at, "
+                      "NULL::VARCHAR AS review_action, NULL::VARCHAR AS review_note")
+    review_join = ("LEFT JOIN risk_reviews r ON r.client_id = e.client_id AND r.source = e.source "
+                   "AND r.source_id = e.source_id AND r.text_key = u.text_key" if reviewed else "")
     return _query(path, f"""
         SELECT e.client_id, e.source, e.source_id, e.conversation_id, e.written_at, e.risk,
-               e.risk_reason, e.evidence, u.text, e.superseded
+               e.risk_reason, e.evidence, u.text, e.superseded, u.text_key, {review_columns}
         FROM text_evidence e
         JOIN text_units u USING (source, source_id, client_id)
+        {review_join}
         WHERE e.risk IN ('watch', 'urgent') AND {where}
-        ORDER BY CASE e.risk WHEN 'urgent' THEN 0 ELSE 1 END, e.written_at DESC
+        ORDER BY {"r.reviewed_at IS NOT NULL," if reviewed else ""} CASE e.risk WHEN 'urgent' THEN 0 ELSE 1 END,
+                 e.written_at DESC
     """, params)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, text
+from dashboard import data, text, writes
 from pipelines.users import User
 
 REVIEW_NOTE = ("Signals are computed from what the client chose to share. They are for "
@@ -89,7 +89,7 @@ def client_picker(path: Path, user: User, clinician: str | None) -> pd.Series | 
     clients = every[every["provider_id"] == clinician] if clinician else every
     wanted = st.query_params.get("client")
     if wanted and wanted not in set(every["client_id"]):
-        data.record(path, user, "access denied", detail="client link outside the caseload")
+        writes.record(path, user, "access denied", detail="client link outside the caseload")
         st.warning("That client is not on your caseload.", icon=":material/lock:")
         st.page_link("views/today.py", label="Your clients: Today", icon=":material/event:")
         st.stop()
@@ -131,7 +131,7 @@ def once_per_session(path: Path, user: User, action: str, client_id: str | None,
     click reruns the page; it is still one viewing)."""
     seen = st.session_state.setdefault("_audited", set())
     if (action, client_id, key) not in seen:
-        data.record(path, user, action, client_id)
+        writes.record(path, user, action, client_id)
         seen.add((action, client_id, key))
 
 

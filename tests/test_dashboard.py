@@ -58,3 +58,22 @@ def test_a_database_without_accounts_says_how_to_make_them(tmp_path, monkeypatch
     app = AppTest.from_file(APP, default_timeout=30).run()
     assert not app.exception
     assert "users add" in app.info[0].value and not app.text_input
+
+
+def test_the_data_module_only_reads_and_writes_live_in_one_module():
+    """dashboard/data.py reads; every write of the app is in dashboard/writes.py (issue 8)."""
+    import ast
+    import re
+    writes_sql = re.compile(r"\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b")
+    source = (ROOT / "dashboard" / "data.py").read_text()
+    tree = ast.parse(source)
+    strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    sql = [s for s in strings if writes_sql.search(s) and ("SELECT" in s or "INTO" in s or "SET" in s or "TABLE" in s)]
+    assert sql == []
+    assert "transaction(" not in source
+    assert ".run(" not in source   # writer jobs are submitted from writes.py
+    called = {node.func.attr for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+    assert not called & {"authenticate", "record", "record_in", "add", "disable", "reset", "forget"}
+    for page in (ROOT / "dashboard").rglob("*.py"):
+        assert "data.record(" not in page.read_text() and "data.write(" not in page.read_text(), page

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import brief_model, briefing, charts, data, printable, ui
+from dashboard import brief_model, briefing, charts, data, printable, ui, writes
 from dashboard.briefing import MEASURE_WORDS
 
 path, today, picked, user = ui.client_page("Pre-session brief")
@@ -186,5 +186,5 @@ with right:
 st.divider()
 st.download_button("Printable brief (open, then print or save as PDF)", printable.brief_html(model).encode("utf-8"),
                    file_name=f"brief-{cid}-{today:%Y%m%d}.html", mime="text/html", icon=":material/print:",
-                   on_click=data.record, args=(path, user, "print", cid))
+                   on_click=writes.record, args=(path, user, "print", cid))
 ui.review_note()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, charts, data, search, ui
+from dashboard import briefing, charts, data, search, ui, writes
 
 path, today, client, user = ui.client_page("Client explorer")
 cid, tz, summary_only = client.client_id, client.timezone, client.scope == "summary"
@@ -73,7 +73,7 @@ with search_tab:
         query = st.text_input("Search this client's texts", key=f"query_{cid}")
         submitted = st.form_submit_button("Search", icon=":material/search:")
     if submitted and query.strip():
-        data.record(path, user, "search", cid)   # never the words searched for
+        writes.record(path, user, "search", cid)   # never the words searched for
         frame, vectors = data.text_embeddings(path, user, cid)
         with st.spinner("Searching (the first search loads the language model)…"):
             hits = search.rank(search.embed_query(query.strip()), frame, vectors)
