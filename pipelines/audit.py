@@ -26,7 +26,8 @@ from pipelines import db
 GENESIS = "0" * 64
 ACTIONS = ("sign-in", "sign-in failed", "sign-out", "account locked", "brief viewed", "conversation viewed",
            "explorer viewed", "search", "print", "upload", "user added", "user disabled", "password reset",
-           "demo users", "risk flag reviewed", "access denied", "audit viewed", "consent withdrawn")
+           "demo users", "risk flag reviewed", "appointment changed", "access denied", "audit viewed",
+           "consent withdrawn")
 
 
 def row_hash(prev_hash: str, seq: int, at_us: int, username: str | None, action: str,

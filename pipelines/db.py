@@ -620,6 +620,23 @@ MIGRATIONS: list[tuple[int, str]] = [
     DROP TABLE trend_fingerprints;
     DROP TABLE clinical_fingerprints;
     """),
+    (12, """
+    -- A clinician's review of one risk flag (pipelines/reviews.py). A flag is one text unit's
+    -- risk, keyed by the text as well (text_key = md5 of the text): a revised text is a new
+    -- flag, unreviewed, while the review of its earlier version stays with that version.
+    -- action is a code the dashboard words; note is the clinician's own, optional.
+    CREATE TABLE risk_reviews (
+        client_id   VARCHAR NOT NULL,
+        source      VARCHAR NOT NULL,
+        source_id   VARCHAR NOT NULL,
+        text_key    VARCHAR NOT NULL,
+        reviewed_by VARCHAR NOT NULL,
+        reviewed_at TIMESTAMPTZ NOT NULL,
+        action      VARCHAR NOT NULL,   -- discussed | safety_plan | referred | other
+        note        VARCHAR,
+        PRIMARY KEY (client_id, source, source_id, text_key)
+    );
+    """),
 ]
 
 # Views in layers, as dbt lays them out: staging (rename and cast only) before marts.

@@ -82,6 +82,12 @@ def _bump_generation() -> None:
         _generation += 1
 
 
+def data_changed() -> None:
+    """A small write outside the job queue (a risk-flag review, an appointment change) has
+    committed: the pages' caches read again."""
+    _bump_generation()
+
+
 def is_lock_error(error: BaseException) -> bool:
     """Whether DuckDB refused to open a file because another process holds its lock."""
     return isinstance(error, duckdb.IOException) and "Could not set lock" in str(error)
