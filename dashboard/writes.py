@@ -3,16 +3,15 @@
 Every write runs on the app's one read-write connection (pipelines/writer.py) and commits
 inside `db.transaction` in the pipelines function it calls. Two kinds:
 
-- small rows written from page threads (sign-in, sign-out, the audit trail): one at a time
-  under their own lock (the audit chain's head is one row), never waiting for an ingest or
-  analyze;
+- small rows written from page threads (sign-in, sign-out, the audit trail, reviews): one
+  at a time under writer.AUDIT_WRITES (the audit chain's head is one row), never waiting
+  for an ingest or analyze;
 - jobs (an upload's ingest and analysis): queued with the jobs the command line hands over,
   one at a time; the next page load shows what they committed (the data generation).
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from pipelines import audit, db, reviews, users, writer
@@ -20,12 +19,9 @@ from pipelines import audit, db, reviews, users, writer
 from dashboard import data
 from dashboard.data import _writer_or_wait, database_path
 
-_SMALL_WRITES = threading.Lock()
-
-
 def _small(path: Path, action):
     """Run ``action(cursor)`` on the app's connection, one small write at a time."""
-    with _SMALL_WRITES, _writer_or_wait(path).cursor(timezone="UTC") as cursor:
+    with writer.AUDIT_WRITES, _writer_or_wait(path).cursor(timezone="UTC") as cursor:
         return action(cursor)
 
 

@@ -70,23 +70,10 @@ def _forget(args) -> int:
     import getpass
     from pathlib import Path
 
-    from . import db
-    from .forget import forget_client, rederive
-
     if not Path(args.db).exists():
         print(f"no database at {args.db}", file=sys.stderr)
         return 2
-    con = db.connect(args.db)
-    try:
-        report = forget_client(con, args.client, args.by or getpass.getuser())
-        print(report.line())
-        if report.found:
-            # Caseload themes were derived partly from the client's texts: rebuild them now
-            # (loads the embedding model; every embedding it needs is cached).
-            print(rederive(con).line())
-    finally:
-        con.close()
-    return 0
+    return _write(args.db, "forget", {"client": args.client, "by": args.by or getpass.getuser()})
 
 
 def _write(db_path: str, command: str, job_args: dict) -> int:
@@ -133,46 +120,30 @@ def _password(prompt: str = "Password: ") -> str:
 
 
 def _access(args) -> int:
+    """``users`` and ``audit``: run here, or handed to the app that holds the database."""
     from pathlib import Path
 
-    from . import audit, db, users
+    from . import users
 
     if not Path(args.db).exists():
         print(f"no database at {args.db}: ingest exports first", file=sys.stderr)
         return 2
-    con = db.connect(args.db)
-    try:
-        if args.command == "audit":
-            result = audit.verify(con)
-            for problem in result.problems:
-                print(problem)
-            print(f"{result.rows} audit rows, head {result.head[:16]}: " + ("intact" if result.ok else "BROKEN"))
-            return 0 if result.ok else 1
-        if args.action == "add":
-            password = None if args.sso_only else _password()
-            user = users.add(con, args.name, args.role, password, provider_id=args.provider,
-                             supervises=tuple(args.supervises), email=args.email, by="cli")
-            print(f"added {user.username} ({user.role})")
-        elif args.action == "disable":
-            users.disable(con, args.name, by="cli")
-            print(f"disabled {args.name}")
-        elif args.action == "reset":
-            users.reset(con, args.name, _password("New password: "), by="cli")
-            print(f"new password set for {args.name}")
-        elif args.action == "list":
-            print(users.listing(con).astype(object).fillna("").to_string(index=False))
-        elif args.action == "demo":
-            password = os.environ.get(users.DEMO_PASSWORD_ENV) or None
-            made = users.demo(con, password or (generated := users.generated_password()))
-            print("demo accounts: " + ", ".join(f"{u.username} ({u.role})" for u in made))
-            print(f"password: {'$' + users.DEMO_PASSWORD_ENV if password else generated}"
-                  + ("" if password else "  (shown once; `users reset NAME` sets another)"))
-    except users.AccountError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    return 0
+    if args.command == "audit":
+        return _write(args.db, "audit", {"action": "verify"})
+    job = {"action": args.action}
+    if args.action == "add":
+        job.update(name=args.name, role=args.role, provider=args.provider, supervises=list(args.supervises),
+                   email=args.email, password=None if args.sso_only else _password())
+    elif args.action == "disable":
+        job.update(name=args.name)
+    elif args.action == "reset":
+        job.update(name=args.name, password=_password("New password: "))
+    elif args.action == "demo":
+        password = os.environ.get(users.DEMO_PASSWORD_ENV) or None
+        job.update(password=password or users.generated_password())
+        job.update(password_note=f"password: ${users.DEMO_PASSWORD_ENV}" if password else
+                   f"password: {job['password']}  (shown once; `users reset NAME` sets another)")
+    return _write(args.db, "users", job)
 
 
 def _key_problem(error: BaseException) -> str | None:

@@ -8,7 +8,7 @@ a write runs on another cursor. Writes in that process run one at a time under
 ``Writer.lock``, and every finished write bumps ``generation()``, which keys the pages'
 caches, so the next page load reads the new data.
 
-``python -m pipelines ingest|analyze`` first opens the file itself (``run``). If another
+``python -m pipelines ingest|analyze|users|audit|forget`` first opens the file itself (``run``). If another
 process holds the lock and that process serves the channel (a Unix socket beside the
 database, mode 0600, same user only), the job goes there (``submit``): the app runs the
 same ``COMMANDS`` entry on its connection and streams the report lines back, and the
@@ -80,6 +80,13 @@ def _bump_generation() -> None:
     global _generation
     with _generation_lock:
         _generation += 1
+
+
+# Small writes that append to the audit trail (sign-in, reviews, accounts, forget) run one
+# at a time in a process: the chain's head is one row, and two transactions appending at
+# once would conflict. Held around the whole transaction (dashboard/writes.py, the
+# handed-over account commands below).
+AUDIT_WRITES = threading.RLock()
 
 
 def data_changed() -> None:
@@ -217,10 +224,107 @@ def _clean_path(value) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 4096 and "\x00" not in value
 
 
+def users_command(con: duckdb.DuckDBPyConnection, args: dict, out: Out, err: Out) -> int:
+    """``users add|disable|reset|list|demo``: the password (when the action takes one) was read
+    by the command line and comes over the same-user channel; it is hashed here."""
+    from . import users
+
+    action, name = args["action"], args.get("name")
+    try:
+        with AUDIT_WRITES:
+            if action == "add":
+                user = users.add(con, name, args["role"], args.get("password"), provider_id=args.get("provider"),
+                                 supervises=tuple(args.get("supervises") or ()), email=args.get("email"), by="cli")
+                out(f"added {user.username} ({user.role})")
+            elif action == "disable":
+                users.disable(con, name, by="cli")
+                out(f"disabled {name}")
+            elif action == "reset":
+                users.reset(con, name, args["password"], by="cli")
+                out(f"new password set for {name}")
+            elif action == "list":
+                for line in users.listing(con).astype(object).fillna("").to_string(index=False).splitlines():
+                    out(line)
+            elif action == "demo":
+                made = users.demo(con, args["password"])
+                out("demo accounts: " + ", ".join(f"{u.username} ({u.role})" for u in made))
+                out(args.get("password_note") or "")
+    except users.AccountError as error:
+        err(f"error: {error}")
+        return 2
+    return 0
+
+
+def audit_command(con: duckdb.DuckDBPyConnection, args: dict, out: Out, err: Out) -> int:
+    """``audit verify``: exit 1 if any row was edited or deleted."""
+    from . import audit
+
+    result = audit.verify(con)
+    for problem in result.problems:
+        out(problem)
+    out(f"{result.rows} audit rows, head {result.head[:16]}: " + ("intact" if result.ok else "BROKEN"))
+    return 0 if result.ok else 1
+
+
+def forget_command(con: duckdb.DuckDBPyConnection, args: dict, out: Out, err: Out) -> int:
+    """``forget CLIENT``: the client and everything derived, then the caseload themes re-derived."""
+    from .forget import forget_client, rederive
+
+    with AUDIT_WRITES:
+        report = forget_client(con, args["client"], args["by"])
+    out(report.line())
+    if report.found:
+        # Caseload themes were derived partly from the client's texts: rebuild them now
+        # (loads the embedding model; every embedding it needs is cached).
+        out(rederive(con).line())
+    return 0
+
+
+USER_ACTIONS = ("add", "disable", "reset", "list", "demo")
+ROLES = ("therapist", "supervisor", "admin")
+
+
+def _optional_text(value) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= 4096 and "\x00" not in value)
+
+
+def _users_args(args: dict) -> dict:
+    allowed = {"action", "name", "role", "provider", "supervises", "email", "password", "password_note"}
+    if not set(args) <= allowed or args.get("action") not in USER_ACTIONS:
+        raise ValueError("users takes an action of " + ", ".join(USER_ACTIONS))
+    if not all(_optional_text(args.get(k)) for k in allowed - {"action", "supervises"}):
+        raise ValueError("users arguments must be short strings")
+    if args["action"] in ("add", "disable", "reset") and not args.get("name"):
+        raise ValueError("users " + args["action"] + " takes a name")
+    if args["action"] == "add" and args.get("role") not in ROLES:
+        raise ValueError("users add takes a role of " + ", ".join(ROLES))
+    if args["action"] in ("reset", "demo") and not isinstance(args.get("password"), str):
+        raise ValueError("users " + args["action"] + " takes a password")
+    supervises = args.get("supervises") or []
+    if not isinstance(supervises, list) or not all(_clean_path(p) for p in supervises):
+        raise ValueError("supervises must be a list of provider ids")
+    return args
+
+
+def _audit_args(args: dict) -> dict:
+    if args != {"action": "verify"}:
+        raise ValueError("audit takes the action verify")
+    return args
+
+
+def _forget_args(args: dict) -> dict:
+    if set(args) != {"client", "by"} or not all(_clean_path(args[k]) for k in ("client", "by")):
+        raise ValueError("forget takes a client id and who withdraws it")
+    return args
+
+
 # name -> (run, check the arguments a client sent)
 COMMANDS: dict[str, tuple[Callable[..., int], Callable[[dict], dict]]] = {
     "ingest": (ingest_command, _ingest_args),
     "analyze": (analyze_command, _analyze_args),
+    "users": (users_command, _users_args),
+    "audit": (audit_command, _audit_args),
+    "forget": (forget_command, _forget_args),
 }
 
 

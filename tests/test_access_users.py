@@ -128,10 +128,12 @@ def test_roles_are_checked(con):
 
 
 def test_a_database_held_by_another_process_is_one_line_not_a_traceback(db_path):
-    held = db.connect(db_path)      # as the running app holds it
+    """Held by a program that takes no jobs (the app takes them: tests/test_single_writer.py):
+    one line, and EX_TEMPFAIL as for ingest and analyze."""
+    held = db.connect(db_path)
     try:
         result = cli("users", "list", "--db", str(db_path))
     finally:
         held.close()
-    assert result.returncode == 2 and "another process" in result.stderr
+    assert result.returncode == 75 and "does not take jobs" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

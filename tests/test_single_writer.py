@@ -258,6 +258,29 @@ def test_a_handed_over_ingest_round_trips(served, tmp_path, monkeypatch):
     assert lines[-2].startswith("rejected") and "broken.json" in lines[-2]
 
 
+def test_users_audit_and_forget_commands_are_handed_to_the_app_too(served, tmp_path):
+    """The account, audit and consent-withdrawal commands work while the app holds the file."""
+    path, service = served
+    added = subprocess.run([sys.executable, "-m", "pipelines", "users", "add", "moreau", "--role", "therapist",
+                            "--provider", "p-009", "--db", str(path)], cwd=ROOT, input="a long enough password\n",
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert added.returncode == 0 and "Traceback" not in added.stderr, added.stderr
+    assert added.stdout.strip() == "added moreau (therapist)"
+    listed = cli("users", "list", db_path=path, cwd=tmp_path)
+    assert listed.returncode == 0 and "moreau" in listed.stdout and "p-009" in listed.stdout
+    assert "a long enough password" not in listed.stdout + listed.stderr
+    verified = cli("audit", "verify", db_path=path, cwd=tmp_path)
+    assert verified.returncode == 0 and verified.stdout.strip().endswith("intact"), verified.stdout
+    forgot = cli("forget", "c-0404", db_path=path, cwd=tmp_path)
+    assert forgot.returncode == 0 and "nothing stored for client c-0404" in forgot.stdout, forgot.stderr
+    with service.cursor() as cursor:
+        assert cursor.execute("SELECT action FROM audit_log ORDER BY seq").fetchall() == \
+            [("user added",)]   # nothing was stored for c-0404, so nothing was withdrawn
+    # A job the command line may not send: refused, without echo.
+    with pytest.raises(writer.HandOffFailed, match="users takes an action"):
+        writer.submit(path, "users", {"action": "drop"})
+
+
 def test_the_socket_is_private_to_its_user(served):
     path, _ = served
     mode = os.stat(writer.socket_path(path)).st_mode
