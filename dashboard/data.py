@@ -135,10 +135,8 @@ def _cached(func):
     return read
 
 
-def local_dates(at: pd.Series, tz: str | None) -> pd.Series:
-    """Calendar days in the client's own time zone."""
-    stamps = pd.to_datetime(at, utc=True)
-    return stamps.dt.tz_convert(tz or "UTC").dt.date
+# Calendar days in the client's own time zone: the pipelines' one definition.
+local_dates = trends.local_dates
 
 
 # --- who may read what ------------------------------------------------------------------

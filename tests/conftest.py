@@ -43,7 +43,9 @@ _BASE_EXPORT = {
 # --- Markers: `make test-fast` runs `-m "not slow and not model and not browser"` for day-to-day
 # work; `make test` and CI run everything. Marked here from what a test uses, so a new test is
 # marked without anyone remembering to: a real browser or server (browser), the analyzed sample
-# database or the embedding model (model), and anything that takes more than a few seconds (slow).
+# database or the embedding model (model), a Streamlit page run (AppTest: seconds each), and
+# anything else that takes more than a few seconds (slow: command-line subprocesses and
+# statistical simulations, marked where they are written).
 BROWSER_FIXTURES = {"chromium_browser", "app_url"}
 MODEL_FIXTURES = {"sample_db_path"}
 MODEL_FUNCTIONS = ("embed_texts", "default_encoder", "Encoder", "TORCH")
@@ -59,6 +61,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if uses_model:
             item.add_marker(pytest.mark.model)
+            item.add_marker(pytest.mark.slow)
+        if hasattr(module, "AppTest"):
             item.add_marker(pytest.mark.slow)
 
 

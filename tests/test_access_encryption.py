@@ -39,6 +39,7 @@ def test_make_key_makes_an_owner_only_key_once(tmp_path):
     assert run().returncode == 0 and key.read_text().strip() == first   # never replaced
 
 
+@pytest.mark.slow   # seconds: a subprocess
 def test_no_file_of_an_encrypted_database_holds_plaintext_client_text(tmp_path):
     folder = tmp_path / "data"
     env = {**os.environ, db.DB_KEY_ENV: KEY}
@@ -72,6 +73,7 @@ def encrypted_db(tmp_path_factory):
 
 
 @pytest.mark.parametrize("key", [None, "the-wrong-key"])
+@pytest.mark.slow   # seconds: a subprocess
 def test_the_command_line_says_in_one_line_that_the_key_is_wrong_or_missing(encrypted_db, key):
     env = {k: v for k, v in os.environ.items() if k != db.DB_KEY_ENV}
     if key:

@@ -22,6 +22,7 @@ def cli(*args, stdin: str = "", env: dict | None = None) -> subprocess.Completed
                           text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_users_command_line_adds_lists_disables_and_resets(db_path):
     db.connect(db_path).close()
     added = cli("users", "add", "alice", "--role", "therapist", "--provider", "p-001", "--db", str(db_path),
@@ -52,6 +53,7 @@ def test_users_command_line_adds_lists_disables_and_resets(db_path):
         con.close()
 
 
+@pytest.mark.slow   # seconds: a subprocess
 def test_a_password_is_never_an_argument_and_a_short_one_is_refused(db_path):
     db.connect(db_path).close()
     as_argument = cli("users", "add", "bob", "--role", "admin", "--password", PASSWORD, "--db", str(db_path))
@@ -60,6 +62,7 @@ def test_a_password_is_never_an_argument_and_a_short_one_is_refused(db_path):
     assert short.returncode == 2 and "at least" in short.stderr and "Traceback" not in short.stderr
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_users_demo_makes_the_sample_accounts_with_the_given_or_a_printed_password(db_path):
     db.connect(db_path).close()
     given = cli("users", "demo", "--db", str(db_path), env={users.DEMO_PASSWORD_ENV: PASSWORD})
@@ -127,6 +130,7 @@ def test_roles_are_checked(con):
         users.add(con, "z", "root", PASSWORD)
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_a_database_held_by_another_process_is_one_line_not_a_traceback(db_path):
     """Held by a program that takes no jobs (the app takes them: tests/test_single_writer.py):
     one line, and EX_TEMPFAIL as for ingest and analyze."""

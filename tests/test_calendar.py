@@ -225,6 +225,7 @@ def test_ics_files_and_zip_members_are_ingested_as_appointments(con, tmp_path, c
     assert "Margot" not in logged and "Margot" not in "\n".join(lines)
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_cli_ingests_a_calendar(tmp_path, db_path):
     path = tmp_path / "lee.ics"
     path.write_bytes(calendar(event("a@cal", "TZID=America/Chicago:20261019T090000", "Session [c-0014]",

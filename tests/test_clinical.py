@@ -141,6 +141,7 @@ def test_flat_client_has_no_rhythm_row_and_short_series_none_at_all():
     assert client_rhythms(short.iloc[:0]).empty
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_false_rhythms_on_flat_autocorrelated_clients_stay_near_five_percent():
     # Whole points on the 0-10 scale, as the app records them, with missing days.
     rng = np.random.default_rng(20261130)
@@ -157,6 +158,7 @@ def test_false_rhythms_on_flat_autocorrelated_clients_stay_near_five_percent():
     assert false["part_of_day"] / n < 0.10, false
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_planted_rhythms_of_realistic_size_are_mostly_detected():
     rng = np.random.default_rng(17)
     found = [fits(simulated_checkins(rng, weeks=16, present=0.7, rhythm={2: 1.2, 3: 1.2}))["weekday"]
@@ -188,6 +190,7 @@ def test_change_since_detects_a_shift_and_reports_means_and_effect_size():
     assert lower["verdict"] == "lower"
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_change_since_interval_covers_the_truth_on_autocorrelated_noise():
     rng = np.random.default_rng(22)
     covered = []
@@ -200,6 +203,7 @@ def test_change_since_interval_covers_the_truth_on_autocorrelated_noise():
     assert np.mean(covered) >= 0.90
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_change_since_false_verdicts_on_flat_whole_point_clients_stay_near_five_percent():
     # The issue-8 kind: whole points, clipped, 15 % of days missing, phi 0.6; 14-day period.
     rate = factories.change_since_false_rate(seed=81, n=150, period_days=14)
@@ -357,6 +361,7 @@ def analyzed_summary_client(tmp_path_factory):
     con.close()
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_analyze_writes_rhythms_episodes_and_practice_effects(analyzed_summary_client):
     import json
 
@@ -388,6 +393,7 @@ def test_analyze_writes_rhythms_episodes_and_practice_effects(analyzed_summary_c
     assert types["practices_done"] == "STRUCT(kind VARCHAR, stress_before INTEGER, stress_after INTEGER)[]"
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_unchanged_rerun_recomputes_no_client(analyzed_summary_client):
     from pipelines.analyze import stage
     from pipelines.stages import run_client_stage

@@ -193,6 +193,7 @@ def run_cli(*args):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_cli_reports_each_file_and_exits_non_zero_on_rejection(tmp_path, db_path):
     tmp_path = tmp_path / "exports"
     tmp_path.mkdir()
@@ -213,6 +214,7 @@ def test_cli_reports_each_file_and_exits_non_zero_on_rejection(tmp_path, db_path
     assert again.stdout.splitlines()[0] == f"accepted  {good}: 0 new, 13 unchanged, 0 revised (already ingested)"
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path):
     """Large ingests parse in a spawned worker; verdicts and tables must not change."""
     exports = [make_export(export_id=f"exp-{i}", client={"client_id": f"c-{i % 3}"},
@@ -238,6 +240,7 @@ def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path):
     assert {f.reason for f in again.files if f.status == "accepted"} == {"already ingested"}
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_small_first_batches_and_small_chunks_give_the_same_result(tmp_path, monkeypatch):
     """Batches grow from BATCH_FIRST_RECORDS; with one file per chunk and a worker process,
     verdicts, counts and stored rows are those of one batch in this process."""
@@ -265,6 +268,7 @@ def test_small_first_batches_and_small_chunks_give_the_same_result(tmp_path, mon
         assert one_batch.execute(query).fetchall() == growing.execute(query).fetchall()
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_a_worker_spawned_inside_the_app_does_not_run_the_app(tmp_path, monkeypatch):
     """Streamlit (and AppTest) make the page script the process's __main__; a spawned parse
     worker re-imports __main__, so without care it ran dashboard/app.py and died."""

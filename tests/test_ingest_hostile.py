@@ -296,6 +296,7 @@ def test_a_number_too_large_to_print_is_described(con, tmp_path):
     assert one_rejection(con, tmp_path, data) == "checkins[0].mood: expected an integer from -3 to 3, got a number too large"
 
 
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_the_command_line_reports_every_file_and_exits_non_zero(tmp_path):
     import subprocess
     import sys

@@ -185,6 +185,7 @@ cell_counts = st.one_of(st.integers(0, 12), st.integers(0, 40))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(1, 3).flatmap(lambda n_cols: st.lists(st.lists(cell_counts, min_size=n_cols, max_size=n_cols),
                                                          min_size=1, max_size=3)))
+@pytest.mark.slow   # seconds: a subprocess or a simulation
 def test_no_hidden_count_can_be_worked_out(values):
     counts = counts_frame(values)
     truth = np.array(values)
