@@ -154,7 +154,7 @@ def upload_report(ingest, analysis=None, analysis_error: str | None = None) -> U
     elif analysis is not None:
         words, failed = analysis_words(analysis), False
     elif ingest.files and not needs_analysis(ingest):
-        words, failed = "No new or revised texts, so there was nothing new to analyze.", False
+        words, failed = "No new or revised records from client exports, so there was nothing new to analyze.", False
     else:
         words, failed = None, False
     return UploadReport(rows, words, failed, dict(totals))
@@ -168,14 +168,17 @@ def needs_analysis(ingest) -> bool:
 
 def analysis_words(analysis) -> str:
     """What the incremental analysis did, for clinic staff."""
-    words = (f"Analysis updated: {analysis.n_embedded_texts:,} new texts embedded, {analysis.n_scored:,} scored "
-             f"for signals, themes rebuilt for {analysis.clients_reclustered} client"
-             f"{'s' if analysis.clients_reclustered != 1 else ''}, trends refitted for "
-             f"{analysis.clients_trended}. Every page shows the new data now.")
+    words = (f"Analysis updated: {analysis.n_embedded_texts:,} new texts embedded and {analysis.n_scored:,} "
+             f"scored for signals; themes rebuilt for {_clients(analysis.clients_reclustered)}, trends "
+             f"refitted for {_clients(analysis.clients_trended)}. Every page shows the new data now.")
     if analysis.failed_clients:
         words += (f" {len(analysis.failed_clients)} client(s) could not be analyzed and were skipped: "
                   + ", ".join(sorted(analysis.failed_clients)) + ".")
     return words
+
+
+def _clients(n: int) -> str:
+    return f"{n:,} client{'s' if n != 1 else ''}"
 
 
 def audit_detail(report: UploadReport) -> str:

@@ -1,15 +1,13 @@
 """The Upload page (AppTest, and once in Chromium) and its pure model (dashboard/upload_model.py).
 
-Most tests use a small database of factory exports (rivera's p-001, with the demo accounts), so
-the analysis after an upload runs the real model on a handful of texts; the Chromium test uses
-a copy of the analyzed sample."""
+The tests use a small database of factory exports (rivera's p-001, with the demo accounts), so
+the analysis after an upload runs the real model on a handful of texts."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
-import shutil
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -32,17 +30,23 @@ def export_of(provider: str, client_id: str, export_id: str, **overrides) -> dic
                        provider={"provider_id": provider, "name": f"Dr. {provider}"}, **overrides)
 
 
-@pytest.fixture
-def upload_db(tmp_path, monkeypatch) -> Path:
-    """A database with one client of rivera's (ingested) and the demo accounts; the app's."""
-    path = tmp_path / "interlude.duckdb"
+def small_db(folder: Path) -> Path:
+    """A database with one client of rivera's (ingested, not analyzed) and the demo accounts."""
+    path = folder / "interlude.duckdb"
     con = db.connect(path)
     try:
-        report = ingest_paths(con, [write_export(tmp_path, export_of(RIVERA, "c-0100", "exp-base"))])
+        report = ingest_paths(con, [write_export(folder, export_of(RIVERA, "c-0100", "exp-base"))])
         assert not report.rejected
         users.demo(con, DEMO_PASSWORD)
     finally:
         con.close()
+    return path
+
+
+@pytest.fixture
+def upload_db(tmp_path, monkeypatch) -> Path:
+    """small_db as the app's database."""
+    path = small_db(tmp_path)
     monkeypatch.setenv("INTERLUDE_DB", str(path))
     monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
     monkeypatch.setenv("INTERLUDE_MODEL_CACHE", os.environ.get("INTERLUDE_MODEL_CACHE", "/work/main/data/models"))
@@ -135,7 +139,7 @@ def test_an_invalid_export_is_rejected_with_its_field_path_and_nothing_is_stored
     assert frame["Error or note"][0].startswith("checkins[1].stress: expected")
     assert CANARY not in text and CANARY not in frame.to_string()
     assert rows(upload_db, "SELECT count(*) FROM clients WHERE client_id = 'c-0300'").iloc[0, 0] == 0
-    assert "No new or revised texts" in text                  # nothing to analyze
+    assert "nothing new to analyze" in text                  # nothing to analyze
 
 
 def test_a_zip_with_mixed_members_is_reported_member_by_member(upload_db):
@@ -275,14 +279,13 @@ def test_withdrawal_needs_a_client_id_typed_twice():
 
 # --- in a real browser -----------------------------------------------------------------------
 
-def test_upload_in_chromium_shows_accepted_and_rejected_files(chromium_browser, sample_db_path, tmp_path):
+def test_upload_in_chromium_shows_accepted_and_rejected_files(chromium_browser, tmp_path):
     """Drop two files on the real uploader's input as admin; the report names both verdicts."""
     from tests.browser import SCREENSHOTS, StreamlitServer, full_page_screenshot, open_page, settle
     from tests.browser import sign_in as browser_sign_in, streamlit_errors
 
-    copy = tmp_path / "server" / "interlude.duckdb"
-    copy.parent.mkdir()
-    shutil.copyfile(sample_db_path, copy)
+    (tmp_path / "server").mkdir()
+    copy = small_db(tmp_path / "server")
     good = write_export(tmp_path, export_of(RIVERA, "c-0700", "exp-700"), "c-0700.json")
     bad = tmp_path / "broken.json"
     bad.write_text(json.dumps({"format": "client-export"}))

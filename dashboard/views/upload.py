@@ -23,7 +23,9 @@ except data.AccessDenied:
     st.stop()
 
 st.caption(upload_model.who_may_upload(user.role, user.provider_id))
-with st.expander("What this page takes", expanded=False, icon=":material/rule:"):
+report: upload_model.UploadReport | None = st.session_state.get(REPORT_KEY)
+# The limits are open until the first upload of the session, then out of the report's way.
+with st.expander("What this page takes, and its limits", expanded=report is None, icon=":material/rule:"):
     st.markdown("Client exports (**.json**), **.zip** archives of them, and appointments (**.csv** with the "
                 "header `client_id,provider_id,starts_at`, or **.ics** from a calendar app). A file that "
                 "breaks a rule is rejected whole: nothing from it is kept, and the others still go in. "
@@ -52,11 +54,10 @@ if files and st.button(f"Upload {len(files)} file{'s' if len(files) != 1 else ''
     st.session_state[ROUND_KEY] = round_ + 1   # the dropped files are gone from the page and the server
     st.rerun()
 
-report: upload_model.UploadReport | None = st.session_state.get(REPORT_KEY)
 if report is None:
     st.stop()
 
-st.subheader("Last upload")
+st.subheader("Last upload", anchor=False)
 if report.count("rejected"):
     st.warning(report.headline(), icon=":material/report:")
 else:
