@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from pipelines.ingest import limits
-from pipelines.ingest.limits import human_bytes
 from pipelines.ingest.sources import APPOINTMENTS_SUFFIXES, ARCHIVE_SUFFIX, EXPORT_SUFFIX
 
 UPLOAD_TYPES = tuple(s.lstrip(".") for s in (EXPORT_SUFFIX, ARCHIVE_SUFFIX, *APPOINTMENTS_SUFFIXES))
@@ -43,10 +42,20 @@ FORGET_PHASES = (
 )
 
 
+# The page's heading over the rejected files says this already.
+_KEPT_NOTHING = re.compile(r"[;.]\s*nothing from this file was kept\.?$", re.IGNORECASE)
+
+
+def human_bytes(n: int) -> str:
+    """``limits.human_bytes`` without a trailing ``.0``: 64 MiB, 1.5 KiB."""
+    return limits.human_bytes(n).replace(".0 ", " ")
+
+
 def limit_lines(max_upload_mb: int) -> list[str]:
     """The ingest limits, in words, for the top of the Upload page."""
     return [
-        f"Each file you drop here: at most {max_upload_mb} MB (this server's upload limit).",
+        f"Each file you drop here: at most {max_upload_mb} MB (this server's upload limit; a larger "
+        "archive goes in on the server with `python -m pipelines ingest`).",
         f"One export (.json): at most {human_bytes(limits.MAX_EXPORT_BYTES)}, nested at most "
         f"{limits.MAX_JSON_DEPTH} levels deep.",
         f"One appointments file (.csv or .ics): at most {human_bytes(limits.MAX_APPOINTMENTS_BYTES)}; a "
@@ -128,8 +137,8 @@ class UploadReport:
 
 
 def file_message(name: str, reason: str | None) -> str:
-    """The ingest's reason without its leading ``export NAME:`` (the row names the file); a
-    field path keeps its case."""
+    """The ingest's reason without its leading ``export NAME:`` (the row names the file) and its
+    closing "nothing from this file was kept" (the page says so over every rejected file)."""
     if not reason:
         return ""
     text = reason
@@ -138,7 +147,7 @@ def file_message(name: str, reason: str | None) -> str:
         if text.startswith(prefix):
             text = text[len(prefix):]
             break
-    return text
+    return _KEPT_NOTHING.sub("", text)
 
 
 def upload_report(ingest, analysis=None, analysis_error: str | None = None) -> UploadReport:
@@ -183,7 +192,8 @@ def _clients(n: int) -> str:
 
 def audit_detail(report: UploadReport) -> str:
     """The upload's audit row: counts only (no file name, no id, no reason)."""
-    return (f"{len(report.files)} files: {report.count('accepted')} accepted, {report.count('rejected')} rejected, "
+    n = len(report.files)
+    return (f"{n} file{'s' if n != 1 else ''}: {report.count('accepted')} accepted, {report.count('rejected')} rejected, "
             f"{report.count('skipped')} skipped; records "
             + ", ".join(f"{report.totals.get(s, 0)} {s}" for s in COUNTED)
             + ("; analysis failed" if report.analysis_failed else ""))

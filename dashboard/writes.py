@@ -140,7 +140,7 @@ def upload(path: Path, user: users.User | None, files, progress=None) -> "upload
 
         report = job(work)
     except BaseException:
-        record(path, user, "upload", detail=f"{len(files)} files: failed")
+        record(path, user, "upload", detail=f"{len(files)} file(s): failed")
         raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -91,7 +91,7 @@ def table(app: AppTest):
 def test_the_page_states_the_ingest_limits_from_the_ingest_constants(upload_db):
     app = upload_page("admin")
     text = page_text(app)
-    assert limits.human_bytes(limits.MAX_EXPORT_BYTES) in text
+    assert upload_model.human_bytes(limits.MAX_EXPORT_BYTES) in text
     assert f"{limits.MAX_ARCHIVE_MEMBERS:,} files" in text
     assert f"{limits.MAX_JSON_DEPTH} levels" in text
     assert app.file_uploader[0].accept_multiple_files
@@ -117,7 +117,7 @@ def test_a_valid_export_is_accepted_analyzed_and_the_next_page_read_sees_the_new
                            "AND valence IS NOT NULL").iloc[0, 0] > 0
     audit_rows = rows(upload_db, "SELECT username, client_id, detail FROM audit_log WHERE action = 'upload'")
     assert audit_rows.to_dict("records") == [{"username": "rivera", "client_id": None, "detail":
-                                              "1 files: 1 accepted, 0 rejected, 0 skipped; records 13 new, "
+                                              "1 file: 1 accepted, 0 rejected, 0 skipped; records 13 new, "
                                               "0 unchanged, 0 revised"}]
     # The other pages show it without a restart: the client explorer lists the client.
     app.switch_page("views/explorer.py")
@@ -237,13 +237,16 @@ def test_the_report_strips_the_file_prefix_and_counts_accepted_records_only():
     accepted = FileResult("a.json", "accepted", export_id="e1",
                           counts=Counter(new=5, unchanged=2, revised=1, stale=0))
     rejected = FileResult("b.json", "rejected", reason="export b.json: checkins[0].mood: expected an integer")
+    conflict = FileResult("d.json", "rejected", reason="export d.json: export_id conflict: export_id \"e1\" is "
+                                                       "already held; nothing from this file was kept")
     skipped = FileResult("c.txt", "skipped", reason="not an export (.json), appointments (.csv, .ics) or .zip file")
-    report = upload_model.upload_report(IngestReport("run", [accepted, rejected, skipped]))
-    assert report.headline() == ("3 files: 1 accepted, 1 rejected, 1 skipped. Records: 5 new, 2 unchanged, "
+    report = upload_model.upload_report(IngestReport("run", [accepted, rejected, skipped, conflict]))
+    assert report.headline() == ("4 files: 1 accepted, 2 rejected, 1 skipped. Records: 5 new, 2 unchanged, "
                                  "1 revised.")
     assert [r.message for r in report.files] == ["", "checkins[0].mood: expected an integer",
-                                                 "not an export (.json), appointments (.csv, .ics) or .zip file"]
-    assert upload_model.audit_detail(report) == ("3 files: 1 accepted, 1 rejected, 1 skipped; records 5 new, "
+                                                 "not an export (.json), appointments (.csv, .ics) or .zip file",
+                                                 "export_id conflict: export_id \"e1\" is already held"]
+    assert upload_model.audit_detail(report) == ("4 files: 1 accepted, 2 rejected, 1 skipped; records 5 new, "
                                                  "2 unchanged, 1 revised")
     assert upload_model.needs_analysis(IngestReport("run", [accepted]))
     unchanged = FileResult("a.json", "accepted", export_id="e1", counts=Counter(unchanged=3))
@@ -263,8 +266,8 @@ def test_progress_moves_forward_through_the_phases():
 
 def test_limit_lines_name_every_ingest_limit_a_file_can_hit():
     text = " ".join(upload_model.limit_lines(200))
-    for value in (limits.human_bytes(limits.MAX_EXPORT_BYTES), limits.human_bytes(limits.MAX_APPOINTMENTS_BYTES),
-                  limits.human_bytes(limits.MAX_ARCHIVE_UNCOMPRESSED_BYTES), f"{limits.MAX_ARCHIVE_MEMBERS:,}",
+    for value in (upload_model.human_bytes(limits.MAX_EXPORT_BYTES), upload_model.human_bytes(limits.MAX_APPOINTMENTS_BYTES),
+                  upload_model.human_bytes(limits.MAX_ARCHIVE_UNCOMPRESSED_BYTES), f"{limits.MAX_ARCHIVE_MEMBERS:,}",
                   f"{limits.MAX_COMPRESSION_RATIO}:1", f"{limits.MAX_JSON_DEPTH} levels",
                   f"{limits.MAX_ICS_EVENTS:,} events", "200 MB"):
         assert value in text

@@ -20,7 +20,7 @@ def test_an_export_naming_another_provider_is_rejected_and_nothing_is_stored(con
     report = ingest_paths(con, [mine, other], only_provider=MINE)
     assert [f.status for f in report.files] == ["accepted", "rejected"]
     reason = report.files[1].reason
-    assert "provider.provider_id" in reason and "another provider" in reason and "Nothing from this file" in reason
+    assert "provider.provider_id" in reason and "another provider" in reason and "nothing from this file was kept" in reason
     assert con.execute("SELECT list(DISTINCT provider_id) FROM exports").fetchone()[0] == [MINE]
     assert con.execute("SELECT count(*) FROM clients WHERE client_id = 'c-0099'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM providers WHERE provider_id = ?", [THEIRS]).fetchone()[0] == 0

@@ -221,7 +221,7 @@ class _ProviderRule:
         if provider == self.only:
             return None
         return (f"export {name}: provider.provider_id: the export is shared with another provider, "
-                f"not {self.only}; you can upload only your own clients' exports. Nothing from this "
+                f"not {self.only}; you can upload only your own clients' exports; nothing from this "
                 "file was kept")
 
     def appointments_problem(self, name: str, table: pa.Table, row_label: str, first_row: int) -> str | None:
@@ -232,7 +232,7 @@ class _ProviderRule:
             if provider != self.only:
                 return (f"appointments {name}: {row_label} {position + first_row}, provider_id: an "
                         f"appointment with another provider, not {self.only}; you can upload only your "
-                        "own appointments. Nothing from this file was kept")
+                        "own appointments; nothing from this file was kept")
         return None
 
 
