@@ -76,8 +76,8 @@ def test_an_admin_withdraws_a_clients_consent_and_the_client_is_gone(forget_db):
     runs = rows(forget_db, "SELECT count(*) FROM analysis_runs").iloc[0, 0]
     withdraw(app, GONE, GONE)
     texts = [s.value for s in app.success]
-    assert texts and "forgot client" in texts[0] and GONE in texts[0].replace("&#45;", "-")
-    assert any("derived again" in c.value for c in app.caption)
+    assert texts and "Forgot client" in texts[0] and GONE in texts[0].replace("&#45;", "-")
+    assert any("derived again" in c.value and "audit trail" in c.value for c in app.caption)
     assert holding(forget_db, GONE) == {}
     assert holding(forget_db, KEPT)                                  # the other client is untouched
     assert rows(forget_db, "SELECT count(*) FROM analysis_runs").iloc[0, 0] == runs + 1   # re-derived
@@ -97,7 +97,7 @@ def test_a_mismatched_confirmation_deletes_nothing(forget_db):
 def test_an_unknown_client_is_said_and_nothing_changes(forget_db):
     app = forget_page()
     withdraw(app, "c-9999", "c-9999")
-    assert any("nothing stored for client" in i.value for i in app.info)
+    assert any("Nothing stored for client" in i.value for i in app.info)
     assert rows(forget_db, "SELECT count(*) FROM audit_log WHERE action = 'consent withdrawn'").iloc[0, 0] == 0
 
 

@@ -52,7 +52,11 @@ if submitted:
             rederived = ("Caseload themes derived again without them." if analysis is not None else
                          "The caseload themes could not be derived again just now (logged for the "
                          "administrator); they are rebuilt by the next upload or `python -m pipelines analyze`.")
-        st.session_state[RESULT_KEY] = (report.found, report.line(), rederived)
+        if report.audited:
+            rederived = (rederived or "") + (f" Recorded in the audit trail as \"consent withdrawn\" by "
+                                             f"{ui.plain(user.username)}.")
+        line = report.line()
+        st.session_state[RESULT_KEY] = (report.found, line[:1].upper() + line[1:], rederived)
         st.session_state[ROUND_KEY] = round_ + 1
         st.rerun()
 
