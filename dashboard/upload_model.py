@@ -210,6 +210,20 @@ def progress_step(stage: str, done: int, total: int, phases=UPLOAD_PHASES) -> tu
     return None
 
 
+class Progress:
+    """The progress bar's state, fed by a job's ``progress(stage, done, total)`` calls (on the
+    job's thread) and read by the page that polls it: it never moves back."""
+
+    def __init__(self, phases=UPLOAD_PHASES):
+        self.phases = phases
+        self.fraction, self.words = 0.0, "Starting…"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        step = progress_step(stage, done, total, self.phases)
+        if step is not None and step[0] >= self.fraction:
+            self.fraction, self.words = step
+
+
 def withdrawal_problem(client_id: str, confirmation: str) -> str | None:
     """Why the withdrawal cannot run yet, or None: a client id of the export format, typed twice."""
     from pipelines.ingest.export_format import ID_PATTERN
@@ -221,3 +235,22 @@ def withdrawal_problem(client_id: str, confirmation: str) -> str | None:
     if confirmation != client_id:
         return "Type the same client id again to confirm."
     return None
+
+
+def withdrawal_words(result, failed: str | None, username: str) -> tuple[str, str, str | None]:
+    """(kind: success, info or error; the report line; a note) for a finished ``writes.forget``,
+    whose ``result`` is (ForgetReport, AnalysisReport or None). Ids and counts only."""
+    if failed:
+        return ("error", "The withdrawal could not finish (the problem was logged for the administrator). "
+                         "If the deletion itself failed nothing was changed; run it again.", None)
+    report, analysis = result
+    line = report.line()
+    line = line[:1].upper() + line[1:]
+    if not report.found:
+        return "info", line, None
+    notes = ["Caseload themes derived again without them." if analysis is not None else
+             "The caseload themes could not be derived again just now (logged for the administrator); the "
+             "next upload or analysis rebuilds them."]
+    if report.audited:
+        notes.append(f'Recorded in the audit trail as "consent withdrawn" by {username}.')
+    return "success", line, " ".join(notes)

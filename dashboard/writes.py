@@ -204,3 +204,39 @@ def forget(path: Path, user: users.User | None, client_id: str, progress=None):
             return report, None
 
     return job(work)
+
+
+class Background:
+    """A job (``writes.upload``, ``writes.forget``) on a thread of its own, which the page that
+    started it polls. A click, a rerun or a page switch of that session stops the page's script
+    at its next Streamlit call (runner.fastReruns); on the page's own thread it would have stopped
+    the upload between two files, and its report would have been lost. Here it runs to the end,
+    and the page shows its report when it is opened again."""
+
+    def __init__(self, work, *args, **kwargs):
+        self.finished = threading.Event()
+        self.result = None
+        self.failed: str | None = None     # the exception's type, when the job raised
+        from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+        self._thread = threading.Thread(target=self._run, args=(work, args, kwargs),
+                                        name="interlude-page-job", daemon=True)
+        # The session's context, for the app's cached connection; the job draws nothing, so
+        # the session's reruns never reach it.
+        add_script_run_ctx(self._thread, get_script_run_ctx(suppress_warning=True))
+        self._thread.start()
+
+    def _run(self, work, args, kwargs) -> None:
+        from dashboard import guard
+
+        try:
+            self.result = work(*args, **kwargs)
+        except Exception as error:   # its message may quote data: the type and frames only
+            self.failed = type(error).__name__
+            _log.error("a page's write job failed: %s", guard.safe_report(error))
+        finally:
+            self.finished.set()
+
+    def wait(self, seconds: float) -> bool:
+        """Whether the job has finished, waiting at most ``seconds`` for it."""
+        return self.finished.wait(seconds)

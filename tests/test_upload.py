@@ -273,6 +273,45 @@ def test_limit_lines_name_every_ingest_limit_a_file_can_hit():
         assert value in text
 
 
+def test_progress_state_never_moves_back_and_ignores_unknown_stages():
+    progress = upload_model.Progress()
+    progress("analysis", 0, 1)
+    at = progress.fraction
+    progress("ingest", 0, 3)            # a late call from an earlier stage
+    progress("embed", 5, 9)             # not a phase of the upload
+    assert progress.fraction == at and progress.words.startswith("Analyzing")
+
+
+def test_withdrawal_words_say_what_happened_with_ids_and_counts_only():
+    from pipelines.forget import ForgetReport
+
+    found = ForgetReport("c-0042", "admin", client_tables=("checkins",), deleted={"checkins": 3}, audited=True)
+    kind, line, note = upload_model.withdrawal_words((found, object()), None, "admin")
+    assert kind == "success" and line.startswith("Forgot client c-0042: 3 rows")
+    assert "derived again" in note and '"consent withdrawn" by admin' in note
+    assert "could not be derived" in upload_model.withdrawal_words((found, None), None, "admin")[2]
+    missing = ForgetReport("c-0043", "admin", client_tables=("checkins",), deleted={"checkins": 0})
+    assert upload_model.withdrawal_words((missing, None), None, "admin")[0] == "info"
+    assert upload_model.withdrawal_words(None, "TransactionException", "admin")[0] == "error"
+
+
+def test_an_upload_left_running_is_picked_up_when_the_page_is_opened_again(upload_db):
+    """The job runs on its own thread: a page switch mid-upload loses neither the files nor the report."""
+    from dashboard import writes
+
+    app = upload_page("rivera")
+    rivera = users.User("rivera", "therapist", RIVERA)
+    progress = upload_model.Progress()
+    job = writes.Background(writes.upload, upload_db, rivera,
+                            [("c-0900.json", export_bytes(export_of(RIVERA, "c-0900", "exp-900")))], progress=progress)
+    app.session_state["upload_running"] = (job, progress)   # as the page left it when the user went elsewhere
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert job.finished.is_set() and progress.fraction == 1.0
+    assert table(app)["Result"].tolist() == ["accepted"]
+    assert "upload_running" not in app.session_state
+
+
 def test_withdrawal_needs_a_client_id_typed_twice():
     assert upload_model.withdrawal_problem("", "") == "Enter the client id."
     assert "not a client id" in upload_model.withdrawal_problem("c 42; DROP", "c 42; DROP")

@@ -9,8 +9,10 @@ import streamlit as st
 
 from dashboard import ui, upload_model, writes
 
-RESULT_KEY = "forget_result"     # (report line, re-derivation line or None) of the last withdrawal
+RESULT_KEY = "forget_result"     # upload_model.withdrawal_words of the last withdrawal
 ROUND_KEY = "forget_round"       # bumped after a withdrawal: empty fields
+RUN_KEY = "forget_running"       # (writes.Background, upload_model.Progress) while it runs
+POLL_SECONDS = 0.25
 
 path = ui.database_or_stop(analyzed=False)
 user = ui.signed_in()
@@ -27,42 +29,38 @@ st.markdown("When a client withdraws consent, this deletes **everything Interlud
 st.caption("The same as `python -m pipelines forget CLIENT --db DB`.")
 
 round_ = st.session_state.setdefault(ROUND_KEY, 0)
+running: tuple[writes.Background, upload_model.Progress] | None = st.session_state.get(RUN_KEY)
 with st.form(f"forget_{round_}", enter_to_submit=False):
     client_id = st.text_input("Client id", placeholder="e.g. c-0042", max_chars=128).strip()
     confirmation = st.text_input("Type the client id again to confirm", max_chars=128).strip()
-    submitted = st.form_submit_button("Delete this client's data", type="primary", icon=":material/delete_forever:")
+    submitted = st.form_submit_button("Delete this client's data", type="primary", icon=":material/delete_forever:",
+                                      disabled=running is not None)
 
-if submitted:
+if submitted and running is None:
     problem = upload_model.withdrawal_problem(client_id, confirmation)
     if problem:
         st.error(problem, icon=":material/error:")
     else:
-        bar = st.progress(0.0, text="Starting…")
-        reached = [0.0]
+        progress = upload_model.Progress(upload_model.FORGET_PHASES)
+        running = st.session_state[RUN_KEY] = (writes.Background(writes.forget, path, user, client_id,
+                                                                 progress=progress), progress)
 
-        def progress(stage: str, done: int, total: int) -> None:
-            step = upload_model.progress_step(stage, done, total, upload_model.FORGET_PHASES)
-            if step is not None:
-                reached[0] = max(reached[0], step[0])
-                bar.progress(reached[0], text=step[1])
-
-        report, analysis = writes.forget(path, user, client_id, progress=progress)
-        rederived = None
-        if report.found:
-            rederived = ("Caseload themes derived again without them." if analysis is not None else
-                         "The caseload themes could not be derived again just now (logged for the "
-                         "administrator); they are rebuilt by the next upload or `python -m pipelines analyze`.")
-        if report.audited:
-            rederived = (rederived or "") + (f" Recorded in the audit trail as \"consent withdrawn\" by "
-                                             f"{ui.plain(user.username)}.")
-        line = report.line()
-        st.session_state[RESULT_KEY] = (report.found, line[:1].upper() + line[1:], rederived)
-        st.session_state[ROUND_KEY] = round_ + 1
-        st.rerun()
+if running is not None:
+    # On its own thread: leaving the page does not stop a withdrawal half-way.
+    job, progress = running
+    bar = st.progress(progress.fraction, text=progress.words)
+    while not job.wait(POLL_SECONDS):
+        bar.progress(progress.fraction, text=progress.words)
+    del st.session_state[RUN_KEY]
+    st.session_state[RESULT_KEY] = upload_model.withdrawal_words(job.result, job.failed, user.username)
+    st.session_state[ROUND_KEY] = round_ + 1
+    st.rerun()
 
 result = st.session_state.get(RESULT_KEY)
 if result is not None:
-    found, line, rederived = result
-    (st.success if found else st.info)(ui.plain(line), icon=":material/task_alt:" if found else ":material/info:")
-    if rederived:
-        st.caption(rederived)
+    kind, line, note = result
+    show = {"success": st.success, "info": st.info, "error": st.error}[kind]
+    show(ui.plain(line), icon={"success": ":material/task_alt:", "info": ":material/info:",
+                               "error": ":material/error:"}[kind])
+    if note:
+        st.caption(ui.plain(note))

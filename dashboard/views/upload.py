@@ -12,6 +12,9 @@ from dashboard import data, ui, upload_model, writes
 
 REPORT_KEY = "upload_report"          # the last upload's report, shown after the rerun
 ROUND_KEY = "upload_round"            # bumped after an upload: a fresh, empty drop zone
+RUN_KEY = "upload_running"            # (writes.Background, upload_model.Progress) while an upload runs
+FAILED_KEY = "upload_failed"          # the last upload raised (logged; its report is lost)
+POLL_SECONDS = 0.25
 
 path = ui.database_or_stop(analyzed=False)
 user = ui.signed_in()
@@ -34,26 +37,33 @@ with st.expander("What this page takes, and its limits", expanded=report is None
         st.markdown(f"- {line}")
 
 round_ = st.session_state.setdefault(ROUND_KEY, 0)
+running: tuple[writes.Background, upload_model.Progress] | None = st.session_state.get(RUN_KEY)
 files = st.file_uploader("Drop files here", type=list(upload_model.UPLOAD_TYPES), accept_multiple_files=True,
-                         key=f"upload_files_{round_}",
+                         key=f"upload_files_{round_}", disabled=running is not None,
                          help="Exports, .zip archives of exports, and appointments (.csv or .ics).")
-if files and st.button(f"Upload {len(files)} file{'s' if len(files) != 1 else ''}", type="primary",
-                       icon=":material/upload:"):
-    bar = st.progress(0.0, text="Starting…")
-    reached = [0.0]
+if files and running is None and st.button(f"Upload {len(files)} file{'s' if len(files) != 1 else ''}",
+                                           type="primary", icon=":material/upload:"):
+    progress = upload_model.Progress(upload_model.UPLOAD_PHASES)
+    job = writes.Background(writes.upload, path, user, [(f.name, f.getvalue()) for f in files], progress=progress)
+    running = st.session_state[RUN_KEY] = (job, progress)
 
-    def progress(stage: str, done: int, total: int) -> None:
-        step = upload_model.progress_step(stage, done, total)
-        if step is not None:
-            reached[0] = max(reached[0], step[0])   # never moves back
-            bar.progress(reached[0], text=step[1])
-
-    report = writes.upload(path, user, [(f.name, f) for f in files], progress=progress)
-    bar.progress(1.0, text="Done")
-    st.session_state[REPORT_KEY] = report
+if running is not None:
+    # The job runs on its own thread: leaving this page does not stop it, and coming back
+    # finds it here, still running or with its report.
+    job, progress = running
+    bar = st.progress(progress.fraction, text=progress.words)
+    while not job.wait(POLL_SECONDS):
+        bar.progress(progress.fraction, text=progress.words)
+    del st.session_state[RUN_KEY]
+    st.session_state[REPORT_KEY] = job.result
+    st.session_state[FAILED_KEY] = job.failed is not None
     st.session_state[ROUND_KEY] = round_ + 1   # the dropped files are gone from the page and the server
     st.rerun()
 
+if st.session_state.get(FAILED_KEY):
+    st.error("The upload could not finish. The problem was logged for the administrator; files already "
+             "checked were kept or rejected whole, and uploading the same files again is safe.",
+             icon=":material/error:")
 if report is None:
     st.stop()
 
