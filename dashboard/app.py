@@ -37,4 +37,11 @@ database = st.Page("views/database.py", title="Database", icon=":material/databa
 admin = [st.Page("views/audit.py", title="Audit trail", icon=":material/policy:", url_path="audit"),
          st.Page("views/accounts.py", title="Accounts", icon=":material/group:", url_path="accounts")]
 pages = {"Clinician": clinical, "Data": [database]} if user.reads_client_content else {"Admin": [database] + admin}
+# Upload: admins (any clinician's files) and therapists (their own); consent withdrawal: admins.
+if user.role in ("admin", "therapist"):
+    pages["Admin" if user.role == "admin" else "Data"].append(
+        st.Page("views/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"))
+if user.role == "admin":
+    pages["Admin"].append(st.Page("views/forget.py", title="Consent withdrawal", icon=":material/person_remove:",
+                                  url_path="forget"))
 guard.run(st.navigation(pages))

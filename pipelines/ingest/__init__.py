@@ -94,18 +94,25 @@ class IngestReport:
         return total
 
 
-def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable) -> IngestReport:
-    """Ingest files, folders and .zip archives into the database."""
-    return ingest_sources(con, iter_sources(paths))
+def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable, *,
+                 only_provider: str | None = None) -> IngestReport:
+    """Ingest files, folders and .zip archives into the database (``only_provider``: see
+    ``ingest_sources``)."""
+    return ingest_sources(con, iter_sources(paths), only_provider=only_provider)
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                    *, batch_max_records: int = limits.BATCH_MAX_RECORDS,
-                   worker_after_bytes: int = limits.WORKER_AFTER_BYTES) -> IngestReport:
+                   worker_after_bytes: int = limits.WORKER_AFTER_BYTES,
+                   only_provider: str | None = None) -> IngestReport:
     """Ingest already-located sources (e.g. uploaded files); see module docstring.
 
     Once ``worker_after_bytes`` of new exports have been parsed, parsing moves to a
     worker process so that it overlaps with DuckDB saving the previous batch.
+
+    ``only_provider`` (a therapist's upload): an export naming another provider, and an
+    appointments file with any row for another provider, is rejected whole (nothing of it is
+    stored), also when the file is byte-identical to one already ingested.
     """
     gc_was_enabled = gc.isenabled()
     # Millions of small decoded structs make the cyclic GC rescan the heap over and over
@@ -124,8 +131,11 @@ def ingest_sources(con: duckdb.DuckDBPyConnection, sources: Iterable[Source],
         stored = dict(con.execute("SELECT file_sha256, n_records FROM exports").fetchall())
         held = {export_id: (client_id, provider_id) for export_id, client_id, provider_id
                 in con.execute("SELECT export_id, client_id, provider_id FROM exports").fetchall()}
+        stored_providers = (dict(con.execute("SELECT file_sha256, provider_id FROM exports").fetchall())
+                            if only_provider is not None else {})
         with _Parser(worker_after_bytes, stored) as parser:
-            report = _ingest(con, sources, batch_max_records, parser, stored, held)
+            report = _ingest(con, sources, batch_max_records, parser, stored, held,
+                             _ProviderRule(only_provider, stored_providers))
         con.execute("CHECKPOINT")
         return report
     finally:
@@ -198,6 +208,35 @@ def _plain_main():
 
 
 @dataclass
+class _ProviderRule:
+    """Whose files this ingest takes: every provider's (``only`` is None), or one provider's."""
+    only: str | None = None
+    stored: dict[str, str] = field(default_factory=dict)   # sha256 -> provider_id, files already held
+
+    def export_problem(self, name: str, file: ParsedFile) -> str | None:
+        """Why this parsed export may not be stored by this ingest, or None."""
+        if self.only is None:
+            return None
+        provider = self.stored.get(file.sha256) if file.already_ingested else file.provider_id
+        if provider == self.only:
+            return None
+        return (f"export {name}: provider.provider_id: the export is shared with another provider, "
+                f"not {self.only}; you can upload only your own clients' exports; nothing from this "
+                "file was kept")
+
+    def appointments_problem(self, name: str, table: pa.Table, row_label: str, first_row: int) -> str | None:
+        """Why these appointments may not be stored by this ingest, or None."""
+        if self.only is None:
+            return None
+        for position, provider in enumerate(table.column("provider_id").to_pylist()):
+            if provider != self.only:
+                return (f"appointments {name}: {row_label} {position + first_row}, provider_id: an "
+                        f"appointment with another provider, not {self.only}; you can upload only your "
+                        "own appointments; nothing from this file was kept")
+        return None
+
+
+@dataclass
 class _Batch:
     """Parsed files waiting to be saved together in one transaction."""
     results: list[FileResult] = field(default_factory=list)
@@ -207,7 +246,7 @@ class _Batch:
 
 
 def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[str, int],
-            held: dict[str, tuple[str, str]]) -> IngestReport:
+            held: dict[str, tuple[str, str]], rule: _ProviderRule) -> IngestReport:
     """``stored``: sha256 → record count of files in the database; ``held``: export_id →
     (client_id, provider_id) of exports in the database or accepted earlier in this run."""
     report = IngestReport(uuid.uuid4().hex, [])
@@ -229,6 +268,7 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
             for result, parsed in zip(batch.results, batch.parsed):
                 if result.status == "accepted":
                     stored[parsed.sha256] = parsed.n_records
+                    rule.stored[parsed.sha256] = parsed.provider_id
         batch = _Batch()
 
     def absorb_oldest() -> None:
@@ -249,6 +289,10 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
             result.sha256 = file.sha256
             if not file.accepted:
                 result.status, result.reason = "rejected", file.reason
+                continue
+            problem = rule.export_problem(result.name, file)
+            if problem:
+                result.status, result.reason = "rejected", problem
                 continue
             if file.already_ingested:
                 # Byte-identical to a file already ingested: by idempotence it changes nothing.
@@ -319,7 +363,7 @@ def _ingest(con, sources, batch_max_records: int, parser: _Parser, stored: dict[
             continue
         result.sha256 = hashlib.sha256(data).hexdigest()
         try:
-            _ingest_appointments(con, result, data)
+            _ingest_appointments(con, result, data, rule)
         except Exception as error:  # rolled back by db.transaction: nothing of it is kept
             log.error("ingest %s: appointments %s failed (%s)", report.run_id[:8], source.name,
                       type(error).__name__)
@@ -382,13 +426,17 @@ def _read_failure(name: str, error: Exception) -> str:
     return f"file {name}: could not be read"
 
 
-def _ingest_appointments(con, result: FileResult, data: bytes) -> None:
+def _ingest_appointments(con, result: FileResult, data: bytes, rule: _ProviderRule) -> None:
     # --- Calendar (.ics) appointments: chosen by content (a .ics name only to reject non-calendars).
     if calendar.is_calendar(data) or result.name.lower().endswith(calendar_suffix):
         try:
             read = calendar.read_calendar(result.name, data)
         except calendar.CalendarRejected as error:
             result.status, result.reason = "rejected", str(error)
+            return
+        problem = rule.appointments_problem(result.name, read.table, "session", 1)
+        if problem:
+            result.status, result.reason = "rejected", problem
             return
         with db.transaction(con):
             new, unchanged = save_appointments(con, result.name, read.table)
@@ -404,6 +452,10 @@ def _ingest_appointments(con, result: FileResult, data: bytes) -> None:
         table = read_appointments(result.name, data)
     except AppointmentsRejected as error:
         result.status, result.reason = "rejected", str(error)
+        return
+    problem = rule.appointments_problem(result.name, table, "line", 2)
+    if problem:
+        result.status, result.reason = "rejected", problem
         return
     with db.transaction(con):
         new, unchanged = save_appointments(con, result.name, table)
