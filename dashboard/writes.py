@@ -66,3 +66,29 @@ def review_flag(path: Path, user: users.User | None, client_id: str, source: str
     _small(path, lambda con: reviews.record(con, user.username, client_id, source, source_id, text_key,
                                             action, note))
     writer.data_changed()
+
+
+def may_review(user: users.User | None) -> bool:
+    """Whether the user may review risk flags and change appointments of the clients they
+    read (therapists and supervisors; never an admin, who reads no client content)."""
+    return user is not None and user.reads_client_content
+
+
+def change_appointment(path: Path, user: users.User | None, client_id: str, provider_id: str, starts_at,
+                       replaces=None) -> str:
+    """Add a client's appointment with one of the user's clinicians, or move the one at
+    ``replaces`` (pipelines.appointments.change_appointment; audited). Scoped like
+    review_flag: a therapist for their own clients, a supervisor for their supervisees'
+    clients, never an admin. Returns 'added', 'moved' or 'unchanged'."""
+    from pipelines import appointments as appointment_changes
+
+    if not may_review(user):
+        raise data.AccessDenied("only clinicians change appointments")
+    data._require_client(path, user, client_id)
+    if provider_id not in user.providers:
+        raise data.AccessDenied("not one of this account's clinicians")
+    change = _small(path, lambda con: appointment_changes.change_appointment(
+        con, user.username, client_id, provider_id, starts_at, replaces))
+    if change != appointment_changes.UNCHANGED:
+        writer.data_changed()
+    return change
