@@ -36,5 +36,12 @@ database = st.Page("views/database.py", title="Database", icon=":material/databa
                    default=user.role == "admin")
 admin = [st.Page("views/audit.py", title="Audit trail", icon=":material/policy:", url_path="audit"),
          st.Page("views/accounts.py", title="Accounts", icon=":material/group:", url_path="accounts")]
-pages = {"Clinician": clinical, "Data": [database]} if user.reads_client_content else {"Admin": [database] + admin}
+# De-identified counts (dashboard/views/overview.py): admins and supervisors.
+overview = st.Page("views/overview.py", title="Practice overview", icon=":material/monitoring:", url_path="overview")
+if user.reads_client_content:
+    pages = {"Clinician": clinical, "Data": [database]}
+    if user.role == "supervisor":
+        pages["Practice"] = [overview]
+else:
+    pages = {"Admin": [database, overview] + admin}
 guard.run(st.navigation(pages))
