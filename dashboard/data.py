@@ -628,11 +628,11 @@ def practice_overview(path: Path, user: users.User | None, today: date):
     sharing = _query(path, f"""
         WITH clients_here AS (SELECT DISTINCT client_id FROM clients WHERE {within}),
         last_shared AS (
-            SELECT client_id, max(at)::DATE AS day FROM (
-                SELECT client_id, checked_in_at AS at FROM checkins
+            SELECT client_id, max(shared_at)::DATE AS day FROM (
+                SELECT client_id, checked_in_at AS shared_at FROM checkins
                 UNION ALL SELECT client_id, started_at FROM conversations
                 UNION ALL SELECT client_id, practiced_at FROM practices)
-            WHERE at::DATE <= ?::DATE GROUP BY client_id)
+            WHERE shared_at::DATE <= ?::DATE GROUP BY client_id)
         SELECT CASE WHEN l.day IS NULL THEN 'never'
                     WHEN l.day > ?::DATE - 7 THEN '7d'
                     WHEN l.day > ?::DATE - 28 THEN '28d' ELSE 'older' END AS recency,

@@ -21,7 +21,7 @@ import pandas as pd
 from dashboard import suppression
 from dashboard.suppression import HIDDEN, SHOWN, TOTAL
 
-SCOPE_WORDS = {"full": "Full sharing", "summary": "Summaries only"}
+SCOPE_WORDS = {"raw": "Own words shared", "summary": "Summaries only"}
 RECENCY_WORDS = {"7d": "In the last 7 days", "28d": "8 to 28 days ago", "older": "More than 28 days ago",
                  "never": "Nothing shared yet"}
 # A trend's direction in words that say which way is better: stress rising is worsening.
@@ -57,6 +57,7 @@ class OverviewTable:
     shares: pd.DataFrame | None     # "45%" or "*" per cell (same shape as cells), None if no percentages
     share_of: str = ""              # what a percentage is of, e.g. "of all clients"
     note: str = ""
+    share_by: str = ""              # row | column: which total a percentage divides by
 
     def display(self) -> pd.DataFrame:
         """The table as the page shows it: each count with its percentage when both are shown."""
@@ -66,7 +67,9 @@ class OverviewTable:
         for row in joined.index:
             for column in joined.columns:
                 share = self.shares.loc[row, column] if column in self.shares.columns else None
-                if share not in (None, HIDDEN, "–") and self.cells.loc[row, column] not in (suppression.SMALL, HIDDEN):
+                cell = self.cells.loc[row, column]
+                of_itself = (row == TOTAL) if self.share_by == "column" else (column == TOTAL)
+                if share not in (None, HIDDEN, "–") and cell not in (suppression.SMALL, HIDDEN, "0") and not of_itself:
                     joined.loc[row, column] = f"{self.cells.loc[row, column]} ({share})"
         return joined
 
@@ -132,7 +135,7 @@ def practice_counts(rows: pd.DataFrame) -> pd.DataFrame:
     kinds = sorted(k for k in rows["kind"].unique() if k != OTHER_PRACTICES) if len(rows) else []
     if len(rows) and (rows["kind"] == OTHER_PRACTICES).any():
         kinds.append(OTHER_PRACTICES)
-    words = {k: ("Other practices (each done by fewer than 11 clients)" if k == OTHER_PRACTICES
+    words = {k: ("Other (each done by under 11 clients)" if k == OTHER_PRACTICES
                  else str(k).replace("_", " ").replace("-", " ").capitalize()) for k in kinds}
     return _wide(rows, "kind", "recent", kinds, [True, False], PERIOD_WORDS, words)
 
@@ -164,10 +167,11 @@ def suppressed(key: str, title: str, unit: str, counts: pd.DataFrame, shares: st
         share_frame = _shares(table, mask, table[[TOTAL]].to_numpy(), mask[[TOTAL]].to_numpy())
     elif shares == "column":
         share_frame = _shares(table, mask, table.loc[[TOTAL]].to_numpy(), mask.loc[[TOTAL]].to_numpy())
-    if not keep_total_column:   # a sum that means nothing (stress + mood): not shown, which only hides more
+    if not keep_total_column:   # a repeat (one column) or a sum of nothing (stress + mood): not shown,
+                                # which only hides more than the audit assumed
         cells = cells.drop(columns=TOTAL)
         share_frame = share_frame.drop(columns=TOTAL) if share_frame is not None else None
-    return OverviewTable(key, title, unit, counts, mask, cells, share_frame, share_of, note)
+    return OverviewTable(key, title, unit, counts, mask, cells, share_frame, share_of, note, shares or "")
 
 
 def _with_totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +201,9 @@ def linked_totals_consistent(tables: list[OverviewTable]) -> list[OverviewTable]
         return tables
     n = int(everyone[0].counts.iloc[:, 0].sum())
     linked = everyone + [t for t in tables if t.key == "clinicians" and int(t.counts.to_numpy().sum()) == n]
-    if not any((t.mask.loc[TOTAL].drop(TOTAL) != SHOWN).any() for t in linked):
+    # The Total-row cells that hold n (every client once), in every linked table.
+    marks = [m for t in linked for m, v in zip(t.mask.loc[TOTAL], _with_totals(t.counts).loc[TOTAL]) if v == n]
+    if all(m == SHOWN for m in marks) or all(m != SHOWN for m in marks):
         return tables
     out = []
     for t in tables:
@@ -207,7 +213,8 @@ def linked_totals_consistent(tables: list[OverviewTable]) -> list[OverviewTable]
             t = OverviewTable(t.key, t.title, t.unit, t.counts, mask,
                               t.cells.map(lambda v: v if v == "0" else HIDDEN),
                               t.shares.map(lambda v: HIDDEN) if t.shares is not None else None,
-                              t.share_of, (t.note + " " if t.note else "") + "Too few clients to show safely.")
+                              t.share_of, (t.note + " " if t.note else "") + "Too few clients to show safely.",
+                              t.share_by)
         out.append(t)
     return out
 
@@ -219,7 +226,7 @@ def overview_model(reads: OverviewReads) -> OverviewModel:
                    clinician_scope_counts(reads.clinician_scope),
                    note="A client who shares with two clinicians counts once for each."),
         suppressed("sharing", "Clients by when they last shared data", "clients", sharing_counts(reads.sharing),
-                   shares="column", share_of="of all clients"),
+                   shares="column", keep_total_column=False, share_of="of all clients"),
         suppressed("trends", "Clients by 8-week trend", "clients", trend_counts(reads.trends), shares="column",
                    keep_total_column=False, share_of="of all clients, per measure",
                    note="Worsening means stress rising or mood falling; a direction counts only when "

@@ -27,7 +27,7 @@ def reads(**overrides) -> OverviewReads:
     """Three clinicians; one with few summary-scope clients, few urgent flags, a rare practice."""
     base = dict(
         clinician_scope=pd.DataFrame({"clinician": ["Dr A", "Dr A", "Dr B", "Dr B", "Dr C"],
-                                      "scope": ["full", "summary", "full", "summary", "full"],
+                                      "scope": ["raw", "summary", "raw", "summary", "raw"],
                                       "n": [30, 4, 25, 12, 40]}),
         sharing=pd.DataFrame({"recency": ["7d", "28d", "older", "never"], "n": [60, 30, 3, 18]}),
         trends=pd.DataFrame({"measure": ["stress", "stress", "stress", "stress", "mood", "mood", "mood"],
@@ -123,7 +123,7 @@ def test_trend_words_say_which_way_is_better():
 def test_a_practice_with_few_clients_hides_the_totals_shared_with_other_tables():
     """Five clients in all: every table counting them hides them, zeros stay."""
     model = overview_model.overview_model(reads(
-        clinician_scope=pd.DataFrame({"clinician": ["Dr A"], "scope": ["full"], "n": [5]}),
+        clinician_scope=pd.DataFrame({"clinician": ["Dr A"], "scope": ["raw"], "n": [5]}),
         sharing=pd.DataFrame({"recency": ["7d"], "n": [5]}),
         trends=pd.DataFrame({"measure": ["stress", "mood"], "verdict": [None, None], "n": [5, 5]})))
     for key in ("clinicians", "sharing", "trends"):

@@ -108,14 +108,13 @@ with st.container(border=True):
                     new += " · earlier version, since revised"
                 colour = "red" if row.risk == "urgent" else "orange"
                 text, link = st.columns([6, 1], vertical_alignment="top")
+                unreviewed = "" if row.reviewed else " · :orange-background[not reviewed yet]"
                 text.markdown(f":{colour}[**{row.risk.upper()}**] **{row.day:%a %-d %b}** · {row.source} · "
-                              f"{basis}{new}  \n\u201c{ui.plain(row.evidence or row.text)}\u201d")
+                              f"{basis}{new}{unreviewed}  \n\u201c{ui.plain(row.evidence or row.text)}\u201d")
                 if row.reviewed:   # never hidden: who reviewed it, when, what was done, and the note
                     note = row.review_note if isinstance(row.review_note, str) and row.review_note else ""
                     text.markdown(f":green[:material/check_circle:] {ui.plain(briefing.review_line(row._asdict(), tz))}"
                                   + (f"  \n:gray[Note: {ui.plain(note)}]" if note else ""))
-                else:
-                    text.markdown(":orange-background[not reviewed yet]")
                 if acts and forms and "text_key" in rows:
                     with text:
                         review_form(row)

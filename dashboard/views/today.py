@@ -53,7 +53,7 @@ for day, rows in sessions.groupby("day", sort=True):
             scope = " · summaries only" if row.scope == "summary" else ""
             earlier = " · :red[urgent flag on record]" if row.any_urgent and row.risk_since != "urgent" else ""
             if row.unreviewed:
-                earlier += f" :orange-background[{briefing.unreviewed_words(row.unreviewed)}]"
+                earlier += f" · :orange-background[{briefing.unreviewed_words(row.unreviewed)}]"
             theirs = "" if row.local_start.utcoffset() == row.start.utcoffset() else \
                 f" ({row.local_start:%H:%M} their time)"
             left.markdown(f"**{row.start:%H:%M}**{theirs} · **{ui.plain(row.display_name)}** · {row.client_id}{scope} "
