@@ -33,6 +33,9 @@ RISK_WORDS = {"urgent": "Urgent", "watch": "Watch"}
 REVIEW_WORDS = {False: "Not reviewed yet", True: "Reviewed"}
 PERIOD_WORDS = {True: "Last 28 days", False: "Earlier"}
 OTHER_PRACTICES = "other"   # data.py pools kinds done by fewer than MIN_CELL clients under this
+# A complement ("*" in dashboard/suppression.py) in words, on the page and in the CSV alike
+# (a bare asterisk also reads as markdown).
+HIDDEN_WORD = "hidden"
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,9 @@ class OverviewTable:
 
     def display(self) -> pd.DataFrame:
         """The table as the page shows it: each count with its percentage when both are shown."""
+        joined = self.cells.replace(HIDDEN, HIDDEN_WORD)
         if self.shares is None:
-            return self.cells
-        joined = self.cells.copy()
+            return joined
         for row in joined.index:
             for column in joined.columns:
                 share = self.shares.loc[row, column] if column in self.shares.columns else None
@@ -90,8 +93,8 @@ class OverviewModel:
             for row in t.cells.index:
                 for column in t.cells.columns:
                     share = t.shares.loc[row, column] if t.shares is not None and column in t.shares.columns else ""
-                    writer.writerow([t.title, t.unit, row, column, t.cells.loc[row, column],
-                                     "" if share in ("–", None) else share])
+                    writer.writerow([t.title, t.unit, row, column, t.cells.loc[row, column].replace(HIDDEN, HIDDEN_WORD),
+                                     "" if share in ("–", None, HIDDEN) else share])
         return out.getvalue()
 
 

@@ -99,6 +99,7 @@ def test_percentages_come_only_from_shown_counts_and_totals():
     shown = sharing.display()
     assert shown.loc["In the last 7 days", "Clients"] == "60 (54%)"
     assert shown.loc["More than 28 days ago", "Clients"] == SMALL
+    assert HIDDEN not in shown.to_numpy() and "*" not in model.csv()   # a bare * reads as markdown: in words
 
 
 def test_the_csv_holds_exactly_what_the_page_shows():
@@ -107,7 +108,8 @@ def test_the_csv_holds_exactly_what_the_page_shows():
     assert {r["table"] for r in rows} == {t.title for t in model.tables}
     for t in model.tables:
         mine = {(r["row"], r["column"]): r["count"] for r in rows if r["table"] == t.title}
-        assert mine == {(str(i), str(c)): t.cells.loc[i, c] for i in t.cells.index for c in t.cells.columns}
+        assert mine == {(str(i), str(c)): t.cells.loc[i, c].replace(HIDDEN, overview_model.HIDDEN_WORD)
+                        for i in t.cells.index for c in t.cells.columns}
     # No small count anywhere in the file: every 1-10 is "<11".
     assert not [r for r in rows if r["count"].isdigit() and 1 <= int(r["count"]) < MIN_CELL]
 
@@ -209,4 +211,7 @@ def test_therapists_have_no_overview(overview_db):
     with pytest.raises(data.AccessDenied):
         data.practice_overview(overview_db, rivera, data.default_today(overview_db))
     app = open_page("views/today.py", user="rivera")
-    assert "Practice overview" not in [p.proto.label for p in app.get("page_link")]
+    with pytest.raises(Exception):   # not in a therapist's menu: AppTest cannot switch to it
+        app.switch_page("views/overview.py").run()
+        assert not app.table
+        raise AssertionError("the overview opened for a therapist")

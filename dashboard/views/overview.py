@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, overview_model, ui
-from dashboard.suppression import HIDDEN, MIN_CELL, SMALL
+from dashboard.suppression import MIN_CELL, SMALL
 
 path = ui.database_or_stop()
 user = ui.signed_in()
@@ -20,9 +20,9 @@ today = ui.today_picker(path)
 st.title("Practice overview")
 who = "every clinician" if user.role == "admin" else "the clinicians you supervise"
 st.caption(f"{today:%A %-d %B %Y} · counts across {who}, never a client's id, name or words. "
-           f"A count from 1 to {MIN_CELL - 1} shows as **{SMALL}**; **{HIDDEN}** hides a count that would "
-           "let a small one be worked out from the totals. A percentage shows only when its count and "
-           "its total both do.")
+           f"A count from 1 to {MIN_CELL - 1} shows as **{SMALL}**, and a count that would let a small one be "
+           f"worked out from the totals as **{overview_model.HIDDEN_WORD}**. A percentage shows only when its "
+           "count and its total both do.")
 
 model = overview_model.overview_model(data.practice_overview(path, user, today))
 
