@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from datetime import date, datetime, time, timedelta, timezone
 
-import pyarrow as pa
 import pytest
 
 from dashboard import data, writes

@@ -172,7 +172,8 @@ def page_text(app) -> str:
 def test_the_overview_page_shows_suppressed_counts_and_no_client(overview_db, username):
     app = open_page("views/overview.py", user=username)
     text = page_text(app)
-    assert "Practice overview" in text and "Clients by clinician" in text and "Risk flags by level" in text
+    assert [t.value for t in app.title] == ["Practice overview"]
+    assert "Clients by clinician" in text and "Risk flags by level" in text
     assert len(app.table) == 5
     assert not CLIENT_ID.search(text)
     for word in identifying(overview_db):

@@ -71,9 +71,11 @@ with st.container(border=True):
             badge = ":orange-background[earlier flags not yet reviewed]"
         else:
             badge = ":gray-background[earlier flags on record]"
-        unreviewed = (f" :orange-background[{briefing.unreviewed_words(model.unreviewed)}]" if model.unreviewed
-                      else " :green-background[all reviewed]")
-        st.markdown(f"#### :material/emergency: Risk flags {badge}{unreviewed}")
+        st.markdown(f"#### :material/emergency: Risk flags {badge}")
+        total = len(model.flags)
+        st.markdown(f":orange-background[**{model.unreviewed} of {total} flags not reviewed yet**] · they come first; "
+                    "reviewed flags follow, never hidden" if model.unreviewed else
+                    f":green-background[all {total} flags reviewed] · each still listed, with its review")
         show_notice("review")
 
         def save_review(key: str, source: str, source_id: str, text_key: str) -> None:
