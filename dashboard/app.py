@@ -36,12 +36,15 @@ database = st.Page("views/database.py", title="Database", icon=":material/databa
                    default=user.role == "admin")
 admin = [st.Page("views/audit.py", title="Audit trail", icon=":material/policy:", url_path="audit"),
          st.Page("views/accounts.py", title="Accounts", icon=":material/group:", url_path="accounts")]
-pages = {"Clinician": clinical, "Data": [database]} if user.reads_client_content else {"Admin": [database] + admin}
-# Upload: admins (any clinician's files) and therapists (their own); consent withdrawal: admins.
-if user.role in ("admin", "therapist"):
-    pages["Admin" if user.role == "admin" else "Data"].append(
-        st.Page("views/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"))
-if user.role == "admin":
-    pages["Admin"].append(st.Page("views/forget.py", title="Consent withdrawal", icon=":material/person_remove:",
-                                  url_path="forget"))
+# De-identified counts (views/overview.py): admins and supervisors. Upload: admins (any
+# clinician's files) and therapists (their own). Consent withdrawal: admins.
+overview = st.Page("views/overview.py", title="Practice overview", icon=":material/monitoring:", url_path="overview")
+upload = st.Page("views/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload")
+forget = st.Page("views/forget.py", title="Consent withdrawal", icon=":material/person_remove:", url_path="forget")
+if user.reads_client_content:
+    pages = {"Clinician": clinical, "Data": [database] + ([upload] if user.role == "therapist" else [])}
+    if user.role == "supervisor":
+        pages["Practice"] = [overview]
+else:
+    pages = {"Admin": [database, overview, upload] + admin + [forget]}
 guard.run(st.navigation(pages))

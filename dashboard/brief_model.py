@@ -80,10 +80,10 @@ class BriefModel:
     client: Client
     today: date
     period: Period
-    flags: pd.DataFrame              # every flag, ordered (briefing.order_risk_flags)
-    shown_flags: pd.DataFrame        # new this period, and every urgent one
-    earlier_flags: pd.DataFrame      # the rest: listed, never dropped
-    risk_state: str                  # new | urgent_on_record | earlier | none
+    flags: pd.DataFrame              # every flag, ordered (briefing.order_risk_flags): unreviewed first
+    shown_flags: pd.DataFrame        # new this period, every urgent one and every unreviewed one
+    earlier_flags: pd.DataFrame      # the rest (older, reviewed watch flags): listed, never dropped
+    risk_state: str                  # new | urgent_on_record | unreviewed_on_record | earlier | none
     highest_new: str                 # urgent | watch | none
     highest_new_basis: str           # phrase | model
     prompts: list[str]
@@ -109,6 +109,13 @@ class BriefModel:
     practice_effects: pd.DataFrame   # rated (n >= 3)
     too_few_practices: pd.DataFrame  # n < 3
     missing: list[str] = field(default_factory=list)
+    next_provider: str | None = None         # the next appointment's clinician, if one is booked
+    next_starts_at: pd.Timestamp | None = None  # ... and its start, UTC
+
+    @property
+    def unreviewed(self) -> int:
+        """How many of the client's flags no clinician has reviewed yet."""
+        return int((~self.flags["reviewed"]).sum()) if not self.flags.empty else 0
 
     @property
     def trend_lines(self) -> list[str]:
@@ -182,7 +189,8 @@ def _risk_state(shown: pd.DataFrame) -> tuple[str, str, str]:
         return "earlier", "none", "model"
     new = shown[shown["new"]]
     if new.empty:
-        return "urgent_on_record", "none", "model"
+        state = "urgent_on_record" if (shown["risk"] == "urgent").any() else "unreviewed_on_record"
+        return state, "none", "model"
     level = briefing.highest_risk(new)
     basis = "phrase" if (new[new["risk"] == level]["basis"] == "phrase").any() else "model"
     return "new", level, basis
@@ -193,7 +201,8 @@ def brief_model(reads: BriefReads, client: Client, today: date, since: date | No
     tz = client.timezone
     period = brief_period(reads.appointments, tz, today, since)
     flags = briefing.order_risk_flags(reads.risk_flags, tz, period)
-    shown = flags[flags["new"] | (flags["risk"] == "urgent")] if not flags.empty else flags
+    # A flag nobody has reviewed is never tucked away with the earlier ones.
+    shown = flags[flags["new"] | (flags["risk"] == "urgent") | ~flags["reviewed"]] if not flags.empty else flags
     earlier = flags.drop(shown.index) if not flags.empty else flags
     risk_state, highest_new, basis = _risk_state(shown) if not flags.empty else ("none", "none", "model")
 
@@ -227,6 +236,7 @@ def brief_model(reads: BriefReads, client: Client, today: date, since: date | No
     appointment_days = briefing.local_days(
         reads.appointments["starts_at"], pd.Series(tz, index=reads.appointments.index)).tolist() \
         if len(reads.appointments) else []
+    next_provider, next_starts_at = next_appointment(reads.appointments, period)
     missing = []
     if client.summary_only:
         missing.append("the client's own messages (summary scope)")
@@ -242,7 +252,18 @@ def brief_model(reads: BriefReads, client: Client, today: date, since: date | No
         last_episode_start=briefing.last_episode_before(reads.episodes, period),
         insights=insights, themes=themes, theme_cards=cards, absent_themes=absent,
         body_period=body_period, body=briefing.body_map(reads.body_sensations, tz, body_period),
-        practice_effects=effects, too_few_practices=few, missing=missing)
+        practice_effects=effects, too_few_practices=few, missing=missing,
+        next_provider=next_provider, next_starts_at=next_starts_at)
+
+
+def next_appointment(appointments: pd.DataFrame, period: Period) -> tuple[str | None, pd.Timestamp | None]:
+    """The clinician and UTC start of the period's next session, if one is booked."""
+    if period.next_session is None or appointments.empty:
+        return None, None
+    starts = pd.to_datetime(appointments["starts_at"], utc=True)
+    at = pd.Timestamp(period.next_session).tz_convert("UTC")
+    rows = appointments[starts == at]
+    return (str(rows["provider_id"].iloc[0]), at) if len(rows) else (None, at)
 
 
 def _day_range(today: date, weeks: int) -> tuple[date, date]:

@@ -82,14 +82,24 @@ def risk_basis(reason: str | None) -> str:
     return signals.risk_basis(reason) or "model"
 
 
+def reviewed(flags: pd.DataFrame) -> pd.Series:
+    """Whether each flag has a clinician's review (a frame without review columns: none has)."""
+    if "reviewed_at" not in flags:
+        return pd.Series(False, index=flags.index)
+    return flags["reviewed_at"].notna()
+
+
 def order_risk_flags(flags: pd.DataFrame, tz: str, period: Period) -> pd.DataFrame:
-    """All flags (none dropped), urgent first, then phrase-backed, then newest; marks
-    which are new in this period, and which are an earlier version of a text the client's
-    export has since revised (``revised``: kept and shown, never hidden)."""
+    """All flags (none dropped), unreviewed first, then urgent, then phrase-backed, then
+    newest; marks which are new in this period, which are reviewed, and which are an
+    earlier version of a text the client's export has since revised (``revised``: kept and
+    shown, never hidden)."""
     if flags.empty:
         return flags.assign(new=pd.Series(dtype=bool), basis=pd.Series(dtype=str),
-                            day=pd.Series(dtype=object), revised=pd.Series(dtype=bool))
+                            day=pd.Series(dtype=object), revised=pd.Series(dtype=bool),
+                            reviewed=pd.Series(dtype=bool))
     out = flags.assign(
+        reviewed=reviewed(flags).to_numpy(),
         new=in_period(flags["written_at"], tz, period).to_numpy(),
         basis=[risk_basis(r) for r in flags["risk_reason"]],
         day=pd.to_datetime(flags["written_at"], utc=True).dt.tz_convert(tz).dt.date,
@@ -99,8 +109,29 @@ def order_risk_flags(flags: pd.DataFrame, tz: str, period: Period) -> pd.DataFra
     )
     out["_level"] = out["risk"].map(RISK_ORDER).fillna(3)
     out["_basis"] = (out["basis"] == "model").astype(int)
-    out = out.sort_values(["_level", "_basis", "written_at"], ascending=[True, True, False])
+    out = out.sort_values(["reviewed", "_level", "_basis", "written_at"], ascending=[True, True, True, False],
+                          kind="stable")
     return out.drop(columns=["_level", "_basis"]).reset_index(drop=True)
+
+
+# The actions a review records (pipelines.reviews.ACTIONS): the database holds the codes.
+REVIEW_ACTION_WORDS = {"discussed": "Discussed in session", "safety_plan": "Safety plan",
+                       "referred": "Referred", "other": "Other"}
+
+
+def review_line(row, tz: str) -> str:
+    """'Reviewed by okafor on 1 Dec, safety plan', or 'Not reviewed yet' (day in ``tz``)."""
+    at = row.get("reviewed_at")
+    if at is None or pd.isna(at):
+        return "Not reviewed yet"
+    day = pd.to_datetime(at, utc=True).tz_convert(tz)
+    action = REVIEW_ACTION_WORDS.get(row.get("review_action"), str(row.get("review_action") or "")).lower()
+    return f"Reviewed by {row.get('reviewed_by')} on {day:%-d %b}, {action}"
+
+
+def unreviewed_words(n: int) -> str:
+    """'1 unreviewed flag', '2 unreviewed flags'."""
+    return f"{n} unreviewed flag" if n == 1 else f"{n} unreviewed flags"
 
 
 def highest_risk(flags: pd.DataFrame) -> str:
@@ -505,7 +536,8 @@ def caseload_status(clients: pd.DataFrame, appointments: pd.DataFrame, activity:
                     flags: pd.DataFrame, trends: pd.DataFrame, today: date) -> pd.DataFrame:
     """One row per client: last and next session (client-local), what arrived since the
     last session, the highest risk flag since then (and whether any urgent flag exists
-    at all), and the 8-week stress and mood verdicts."""
+    at all), how many flags (and urgent ones) are unreviewed, and the 8-week stress and
+    mood verdicts."""
     status = clients.drop_duplicates("client_id").set_index("client_id")[
         ["display_name", "provider_id", "scope", "timezone"]].copy()
     zone = status["timezone"]
@@ -551,6 +583,13 @@ def caseload_status(clients: pd.DataFrame, appointments: pd.DataFrame, activity:
                                           np.where(phrase.reindex(status.index).fillna(False), "phrase", "model"))
     urgent = set(flags.loc[flags["risk"] == "urgent", "client_id"]) if len(flags) else set()
     status["any_urgent"] = status.index.isin(list(urgent))
+    # Flags nobody has reviewed yet, from any time: they stay first until someone has.
+    open_flags = flags[~reviewed(flags)] if len(flags) else flags
+    for column, rows in (("unreviewed", open_flags),
+                         ("unreviewed_urgent", open_flags[open_flags["risk"] == "urgent"] if len(open_flags)
+                          else open_flags)):
+        counts = rows.groupby("client_id").size() if len(rows) else pd.Series(dtype=int)
+        status[column] = counts.reindex(status.index).fillna(0).astype(int)
     for measure in ("stress", "mood"):
         own = trends[trends["measure"] == measure].set_index("client_id")["verdict"] if len(trends) else pd.Series(dtype=str)
         status[measure] = own.reindex(status.index).fillna("not enough data")

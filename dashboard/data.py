@@ -29,6 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.brief_model import BriefReads
+from pipelines import appointments as appointment_changes
 from pipelines import audit, db, trends, users, writer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,8 +328,8 @@ def _clients_where(path: Path, user: users.User | None, client_id: str | None,
 def client_appointments(path: Path, user: users.User | None, client_id: str) -> pd.DataFrame:
     """One of the user's clients' appointments: provider and start (UTC), oldest first."""
     _require_client(path, user, client_id)
-    return _query(path, """
-        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments WHERE client_id = ?
+    return _query(path, f"""
+        SELECT DISTINCT client_id, provider_id, starts_at FROM ({_live_appointments(path)}) WHERE client_id = ?
         ORDER BY starts_at
     """, [client_id])
 
@@ -339,9 +340,15 @@ def appointments(path: Path, user: users.User | None) -> pd.DataFrame:
     scope = _providers(user)
     where, params = _clients_where(path, user, None)
     return _query(path, f"""
-        SELECT DISTINCT client_id, provider_id, starts_at FROM appointments
+        SELECT DISTINCT client_id, provider_id, starts_at FROM ({_live_appointments(path)})
         WHERE {where} AND {_in('provider_id', scope)} ORDER BY starts_at
     """, params + list(scope))
+
+
+def _live_appointments(path: Path) -> str:
+    """The stored appointments but the times moved away from in the app (pipelines/appointments.py)."""
+    return appointment_changes.LIVE_APPOINTMENTS if has_tables(path, ("appointment_cancellations",)) \
+        else "SELECT * FROM appointments"
 
 
 @_cached
@@ -570,3 +577,94 @@ def brief_reads(path: Path, user: users.User | None, client_id: str, tz: str) ->
         theme_quotes=theme_quotes(path, user, client_id), episodes=stress_episodes(path, user, client_id),
         practice_effects=practice_effects(path, user, client_id), trends=trend_verdicts(path, user, client_id),
         rhythms=rhythms(path, user, client_id), body_sensations=body_sensations(path, user, client_id))
+
+
+# --- practice overview ------------------------------------------------------------------
+# De-identified counts for admins and supervisors (views/overview.py, dashboard/overview_model.py).
+# Unlike client content, an admin may read these: every query groups inside DuckDB, so no
+# client's row, id, name or text leaves the database, and `_aggregates_only` checks each
+# result holds nothing but its label columns and a whole-number count `n`.
+
+OVERVIEW_ROLES = ("admin", "supervisor")
+# A practice kind is client-written text: it is named only once this many clients did it
+# (suppression.MIN_CELL); rarer kinds are pooled, so a one-off label cannot point at anyone.
+PRACTICE_KIND_MIN_CLIENTS = 11
+
+
+def _overview_providers(path: Path, user: users.User | None) -> tuple[str, ...]:
+    """Whose clients the overview counts: every provider for an admin, a supervisor's own
+    supervisees; AccessDenied for anyone else."""
+    if user is None or user.role not in OVERVIEW_ROLES:
+        raise AccessDenied("the practice overview is for admins and supervisors")
+    if user.role == "admin":
+        return tuple(_query(path, "SELECT provider_id FROM providers ORDER BY provider_id")["provider_id"])
+    return user.providers
+
+
+def _aggregates_only(frame: pd.DataFrame, labels: tuple[str, ...]) -> pd.DataFrame:
+    """The frame, if it holds only these label columns and a whole-number count `n`."""
+    if tuple(frame.columns) != labels + ("n",) or not pd.api.types.is_integer_dtype(frame["n"]):
+        raise AccessDenied("the practice overview reads counts only")
+    return frame
+
+
+@_cached
+def practice_overview(path: Path, user: users.User | None, today: date):
+    """The overview's counts (overview_model.OverviewReads) over the user's providers' clients,
+    as of `today`: clients by clinician and share scope, by when they last shared data (UTC
+    days), by 8-week stress and mood trend; risk flags by level and review; practices by kind."""
+    from dashboard.overview_model import OTHER_PRACTICES, OverviewReads
+
+    scope = _overview_providers(path, user)
+    within = f"client_id IN (SELECT client_id FROM client_providers WHERE {_in('provider_id', scope)})"
+    params = list(scope)
+    clinician_scope = _query(path, f"""
+        SELECT coalesce(p.name, cp.provider_id) AS clinician, cp.scope, count(DISTINCT cp.client_id)::BIGINT AS n
+        FROM client_providers cp LEFT JOIN providers p USING (provider_id)
+        WHERE {_in('cp.provider_id', scope)} GROUP BY ALL ORDER BY clinician, cp.scope
+    """, params)
+    sharing = _query(path, f"""
+        WITH clients_here AS (SELECT DISTINCT client_id FROM clients WHERE {within}),
+        last_shared AS (
+            SELECT client_id, max(shared_at)::DATE AS day FROM (
+                SELECT client_id, checked_in_at AS shared_at FROM checkins
+                UNION ALL SELECT client_id, started_at FROM conversations
+                UNION ALL SELECT client_id, practiced_at FROM practices)
+            WHERE shared_at::DATE <= ?::DATE GROUP BY client_id)
+        SELECT CASE WHEN l.day IS NULL THEN 'never'
+                    WHEN l.day > ?::DATE - 7 THEN '7d'
+                    WHEN l.day > ?::DATE - 28 THEN '28d' ELSE 'older' END AS recency,
+               count(*)::BIGINT AS n
+        FROM clients_here c LEFT JOIN last_shared l USING (client_id) GROUP BY ALL ORDER BY recency
+    """, params + [today, today, today])
+    trends_read = _query(path, f"""
+        WITH clients_here AS (SELECT DISTINCT client_id FROM clients WHERE {within})
+        SELECT m.measure, t.verdict, count(*)::BIGINT AS n
+        FROM clients_here c CROSS JOIN (VALUES ('stress'), ('mood')) m(measure)
+        LEFT JOIN analysis_trends t ON t.client_id = c.client_id AND t.measure = m.measure
+        GROUP BY ALL ORDER BY m.measure, t.verdict
+    """, params) if has_tables(path, ("analysis_trends",)) else pd.DataFrame(
+        {"measure": pd.Series(dtype=str), "verdict": pd.Series(dtype=str), "n": pd.Series(dtype="int64")})
+    reviewed = has_tables(path, ("risk_reviews",))
+    flags = _query(path, f"""
+        SELECT e.risk, {"r.reviewed_at IS NOT NULL" if reviewed else "false"} AS reviewed, count(*)::BIGINT AS n
+        FROM text_evidence e JOIN text_units u USING (source, source_id, client_id)
+        {"LEFT JOIN risk_reviews r ON r.client_id = e.client_id AND r.source = e.source "
+         "AND r.source_id = e.source_id AND r.text_key = u.text_key" if reviewed else ""}
+        WHERE e.risk IN ('watch', 'urgent') AND e.{within}
+        GROUP BY ALL ORDER BY e.risk, reviewed
+    """, params) if has_tables(path, ("text_evidence",)) else pd.DataFrame(
+        {"risk": pd.Series(dtype=str), "reviewed": pd.Series(dtype=bool), "n": pd.Series(dtype="int64")})
+    practices_read = _query(path, f"""
+        WITH done AS (SELECT client_id, lower(trim(kind)) AS kind, practiced_at FROM practices WHERE {within}),
+        named AS (SELECT kind FROM done GROUP BY kind HAVING count(DISTINCT client_id) >= ?)
+        SELECT CASE WHEN kind IN (SELECT kind FROM named) THEN kind ELSE ? END AS kind,
+               practiced_at::DATE > ?::DATE - 28 AS recent, count(*)::BIGINT AS n
+        FROM done WHERE practiced_at::DATE <= ?::DATE GROUP BY ALL ORDER BY kind, recent
+    """, params + [PRACTICE_KIND_MIN_CLIENTS, OTHER_PRACTICES, today, today])
+    return OverviewReads(
+        clinician_scope=_aggregates_only(clinician_scope, ("clinician", "scope")),
+        sharing=_aggregates_only(sharing, ("recency",)),
+        trends=_aggregates_only(trends_read, ("measure", "verdict")),
+        flags=_aggregates_only(flags, ("risk", "reviewed")),
+        practices=_aggregates_only(practices_read, ("kind", "recent")))

@@ -15,6 +15,8 @@ h2 { font-size: 11pt; margin: 10pt 0 3pt 0; border-bottom: 1px solid #bbb; }
 .sub { color: #555; margin: 0 0 6pt 0; }
 .risk { border: 2px solid #b00020; padding: 4pt 6pt; margin: 4pt 0; }
 .risk b { color: #b00020; }
+.review { color: #1b5e20; }
+.open { color: #b00020; font-weight: bold; }
 table { border-collapse: collapse; width: 100%; }
 td, th { text-align: left; padding: 1pt 6pt 1pt 0; vertical-align: top; }
 ul { margin: 2pt 0 2pt 14pt; padding: 0; }
@@ -36,17 +38,26 @@ def brief_html(model: BriefModel, max_items: int = 5) -> str:
              f"<p class='sub'>Period: {e(period.label())}"
              + (f" · next session {period.next_session:%a %-d %b %H:%M}" if period.next_session is not None else "")
              + "</p>"]
-    parts.append("<h2>Risk flags</h2>")
     risk = model.flags
+    parts.append("<h2>Risk flags" + (f" ({briefing.unreviewed_words(model.unreviewed)})" if model.unreviewed
+                                     else " (all reviewed)" if not risk.empty else "") + "</h2>")
     if risk.empty:
         parts.append("<p>No risk language detected in anything the client shared.</p>")
     else:
         for _, row in risk.head(max_items).iterrows():
             tag = ("new" if row["new"] else "earlier") + (" · (earlier version, since revised)" if row.get("revised") else "")
+            note = row.get("review_note") if row.get("reviewed") else None
+            review = (f"<br><span class='review'>{e(briefing.review_line(row, client.timezone))}"
+                      + (f". Note: {e(note)}" if isinstance(note, str) and note else "") + "</span>"
+                      if row.get("reviewed") else "<br><span class='open'>Not reviewed yet</span>")
             parts.append(f"<div class='risk'><b>{e(row['risk'].upper())}</b> · {row['day']:%-d %b %Y} · {tag}"
-                         f" · {e(str(row['basis']))}<br><span class='quote'>\u201c{e(str(row['evidence'] or row['text']))}\u201d</span></div>")
+                         f" · {e(str(row['basis']))}<br><span class='quote'>\u201c{e(str(row['evidence'] or row['text']))}\u201d</span>"
+                         f"{review}</div>")
         if len(risk) > max_items:
-            parts.append(f"<p>{len(risk) - max_items} more flag(s) in the app.</p>")
+            rest = risk.iloc[max_items:]
+            open_rest = int((~rest["reviewed"]).sum()) if "reviewed" in rest else len(rest)
+            parts.append(f"<p>{len(rest)} more flag(s) in the app"
+                         + (f", {briefing.unreviewed_words(open_rest)}" if open_rest else ", all reviewed") + ".</p>")
     if model.prompts:
         parts.append("<h2>Worth exploring today</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in model.prompts) + "</ul>")
     glance = model.glance_table

@@ -12,6 +12,11 @@ inside `db.transaction` in the pipelines function it calls. Two kinds:
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from pipelines import audit, db, reviews, users, writer
@@ -64,13 +69,34 @@ def review_flag(path: Path, user: users.User | None, client_id: str, source: str
     writer.data_changed()
 
 
+def may_review(user: users.User | None) -> bool:
+    """Whether the user may review risk flags and change appointments of the clients they
+    read (therapists and supervisors; never an admin, who reads no client content)."""
+    return user is not None and user.reads_client_content
+
+
+def change_appointment(path: Path, user: users.User | None, client_id: str, provider_id: str, starts_at,
+                       replaces=None) -> str:
+    """Add a client's appointment with one of the user's clinicians, or move the one at
+    ``replaces`` (pipelines.appointments.change_appointment; audited). Scoped like
+    review_flag: a therapist for their own clients, a supervisor for their supervisees'
+    clients, never an admin. Returns 'added', 'moved' or 'unchanged'."""
+    from pipelines import appointments as appointment_changes
+
+    if not may_review(user):
+        raise data.AccessDenied("only clinicians change appointments")
+    data._require_client(path, user, client_id)
+    if provider_id not in user.providers:
+        raise data.AccessDenied("not one of this account's clinicians")
+    change = _small(path, lambda con: appointment_changes.change_appointment(
+        con, user.username, client_id, provider_id, starts_at, replaces))
+    if change != appointment_changes.UNCHANGED:
+        writer.data_changed()
+    return change
+
+
 # --- uploads and consent withdrawal (the Upload and Consent withdrawal pages; issue 11) ---
 
-import dataclasses  # noqa: E402  (this section's own imports: it was added at the end)
-import logging  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
 
 UPLOAD_FOLDER_PREFIX = "interlude-upload-"
 UPLOAD_FOLDER_MODE = 0o700     # the uploader's bytes are readable by this account only
@@ -187,7 +213,7 @@ def forget(path: Path, user: users.User | None, client_id: str, progress=None):
     def work(con):
         progress("forget", 0, 1)
         # The audit row is written inside the deletion's transaction: one audit write at a time.
-        with _SMALL_WRITES:
+        with writer.AUDIT_WRITES:
             report = forget_client(con, client_id, user.username)
         progress("forget", 1, 1)
         if not report.found:

@@ -637,6 +637,20 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (client_id, source, source_id, text_key)
     );
     """),
+    (13, """
+    -- An appointment time a clinician moved away from in the app (pipelines/appointments.py).
+    -- Imports only ever add appointments, so the calendar's row stays in appointments (the
+    -- same calendar imported again counts it as unchanged) and reads leave these times out:
+    -- a calendar that has not caught up with the move cannot bring the old time back.
+    CREATE TABLE appointment_cancellations (
+        client_id    VARCHAR NOT NULL,
+        provider_id  VARCHAR NOT NULL,
+        starts_at    TIMESTAMPTZ NOT NULL,
+        cancelled_by VARCHAR NOT NULL,
+        cancelled_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (client_id, provider_id, starts_at)
+    );
+    """),
 ]
 
 # Views in layers, as dbt lays them out: staging (rename and cast only) before marts.
