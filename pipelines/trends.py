@@ -47,9 +47,8 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
-VERSION = 2  # bump when a rule below changes: every client's trends are refitted
+VERSION = 3  # bump when a rule below changes: every client's trends are refitted
 WINDOW_WEEKS = 8
 MIN_DAYS = 14  # fewer days than this and no row: not enough to say anything
 CONFIDENCE = 0.95
@@ -57,8 +56,22 @@ MEASURES = ("mood", "stress", "energy", "sleep_hours", "valence")
 RISING, FALLING, NO_TREND = "rising", "falling", "no clear trend"
 DEFAULT_TZ = "UTC"  # as the database's views do for a client without a time zone
 PHI_MAX = 0.98  # beyond this an AR(1) is indistinguishable from a random walk in 8 weeks
-PHI_PRIOR_SHAPE = 2.0  # prior density of phi proportional to phi**(shape - 1): Beta(2, 1)
-N_PARAMETERS = 3  # level, slope and phi: the t's degrees of freedom lose one for each
+PHI_PRIOR_SHAPE = 2.0  # version 2's prior on phi, Beta(2, 1): clinical.change_since still uses it
+PHI_GRID = np.round(np.arange(0.0, PHI_MAX + 1e-9, 0.01), 2)
+PHI_CALIBRATED = 0.85  # false verdicts are held at 5 % for every true phi up to this
+# CRITICAL[i][j]: the critical value at n_days CRITICAL_N[i] and REML phi CRITICAL_PHI[j],
+# from `python bench/trend_calibration.py --calibrate` (tuning seeds only).
+CRITICAL_N = (14, 20, 28, 40, 48, 64, 95)
+CRITICAL_PHI = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.98)
+CRITICAL = (
+    (1.911, 2.464, 3.123, 3.994, 5.213, 6.803, 8.879, 11.589, 15.125),
+    (1.911, 2.464, 3.123, 3.994, 5.213, 6.803, 8.879, 11.589, 15.125),
+    (1.956, 2.228, 2.497, 2.858, 3.449, 4.241, 5.261, 6.526, 8.096),
+    (1.942, 2.207, 2.296, 2.365, 2.609, 3.025, 3.534, 4.129, 4.825),
+    (1.928, 2.189, 2.221, 2.233, 2.499, 2.982, 3.584, 4.309, 5.179),
+    (2.010, 2.062, 2.103, 2.194, 2.335, 2.538, 2.809, 3.102, 3.425),
+    (1.941, 2.002, 2.079, 2.097, 2.097, 2.270, 2.608, 3.028, 3.516),
+)
 
 TREND_COLUMNS = ("client_id", "measure", "window_start", "window_end", "n_days",
                  "slope_per_week", "ci_low", "ci_high", "verdict")
@@ -107,32 +120,76 @@ def local_dates(at: pd.Series, tz: str | pd.Series | None) -> pd.Series:
 
 # --- one trend -------------------------------------------------------------------
 
-def reml_phi(days: np.ndarray, values: np.ndarray, prior_shape: float = PHI_PRIOR_SHAPE) -> float:
-    """phi of a linear trend with AR(1) errors on the day index: the mode of the REML
-    likelihood times a prior density proportional to phi**(prior_shape - 1) on [0, PHI_MAX]
-    (prior_shape 1: plain REML, as version 1 had it)."""
-    x, gaps = _design(days), _gaps(days)
+def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Slope per day, its standard error and the REML criterion (to minimise) of a line
+    with AR(1) errors, at each phi in `phis`, for sorted distinct days.
 
-    def criterion(phi: float) -> float:  # -2 log(REML likelihood x prior)
-        penalty = -2 * (prior_shape - 1) * math.log(phi) if prior_shape != 1 else 0.0
-        return _gls(x, values, phi ** gaps)[2] + penalty
-    lowest = 1e-6 if prior_shape > 1 else 0.0  # the prior is 0 at phi = 0
-    best = optimize.minimize_scalar(criterion, bounds=(lowest, PHI_MAX), method="bounded",
-                                    options={"xatol": 1e-4})
-    # The bounded search can miss a boundary optimum (no autocorrelation at all).
-    return lowest if criterion(lowest) < best.fun else float(best.x)
+    An AR(1) seen on irregular days is still Markov, so the exact likelihood whitens in one
+    pass (the Kalman filter of this model in closed form): e_0 = v_0 and e_i = (v_i - r_i
+    v_{i-1}) / s_i with r_i = phi**gap_i and s_i = sqrt(1 - r_i**2); log det of the
+    correlation matrix = sum log s_i**2. O(n) per phi, vectorised over phis, and equal to
+    the dense GLS (`_gls`) to rounding (tests/test_trends.py checks it)."""
+    t = days - days.mean()
+    r = phis[:, None] ** np.diff(days)[None, :]
+    s = np.sqrt(1.0 - r ** 2)
+
+    def whiten(v: np.ndarray) -> np.ndarray:
+        out = np.empty((len(phis), len(v)))
+        out[:, 0] = v[0]
+        out[:, 1:] = (v[None, 1:] - r * v[None, :-1]) / s
+        return out
+
+    w1, wt, wy = whiten(np.ones_like(t)), whiten(t), whiten(values)
+    s11, s1t, stt = (w1 * w1).sum(1), (w1 * wt).sum(1), (wt * wt).sum(1)
+    s1y, sty, syy = (w1 * wy).sum(1), (wt * wy).sum(1), (wy * wy).sum(1)
+    det = s11 * stt - s1t ** 2
+    slope = (s11 * sty - s1t * s1y) / det
+    level = (stt * s1y - s1t * sty) / det
+    n = len(values)
+    sigma2 = np.maximum(syy - level * s1y - slope * sty, 1e-300) / (n - 2)
+    se = np.sqrt(sigma2 * s11 / det)
+    criterion = (n - 2) * np.log(sigma2) + 2 * np.log(s).sum(1) + np.log(det)
+    return slope, se, criterion
+
+
+def reml_phi(days: np.ndarray, values: np.ndarray, prior_shape: float = 1.0) -> float:
+    """phi of a line with AR(1) errors on the day index (days distinct): the
+    mode of the REML likelihood times a prior density proportional to phi**(prior_shape - 1)
+    on [0, PHI_MAX]. Version 3 uses plain REML (shape 1); version 2 had shape 2, which the
+    critical value now does the work of. The mode is found on a 0.01 grid, then on a
+    0.0005 grid between the grid points either side of the best one."""
+    order = np.argsort(days, kind="stable")
+    days, values = np.asarray(days, float)[order], np.asarray(values, float)[order]
+
+    def criterion(phis: np.ndarray) -> np.ndarray:
+        crit = _grid_fits(days, values, phis)[2]
+        if prior_shape != 1:
+            with np.errstate(divide="ignore"):
+                crit = crit - 2 * (prior_shape - 1) * np.log(phis)
+        return np.where(np.isfinite(crit), crit, np.inf)
+
+    grid = PHI_GRID if prior_shape == 1 else np.r_[1e-6, PHI_GRID[1:]]
+    best = int(np.argmin(criterion(grid)))
+    fine = np.linspace(grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)], 41)
+    return float(fine[int(np.argmin(criterion(fine)))])
 
 
 def gls_slope(days: np.ndarray, values: np.ndarray, phi: float) -> tuple[float, float]:
     """Slope per day and its standard error, GLS with AR(1) errors of this phi."""
-    beta, cov, _ = _gls(_design(days), values, phi ** _gaps(days))
-    return float(beta[1]), math.sqrt(cov[1, 1])
+    days, values = np.asarray(days, float), np.asarray(values, float)
+    order = np.argsort(days, kind="stable")
+    slope, se, _ = _grid_fits(days[order], values[order], np.array([float(phi)]))
+    return float(slope[0]), float(se[0])
 
 
-def residual_df(n: int, phi: float) -> float:
-    """Degrees of freedom of the t: n(1-phi^2)/(1+phi^2), the independent days a variance
-    estimated from AR(1) residuals rests on, less the fitted parameters."""
-    return float(np.clip(n * (1 - phi ** 2) / (1 + phi ** 2) - N_PARAMETERS, 2, n - N_PARAMETERS))
+def critical_value(phi: float, n_days: int) -> float:
+    """The multiple of the standard error that keeps the 95 % interval's coverage at 95 %
+    (false verdicts at 5 %) whatever the true phi from 0 to PHI_CALIBRATED, given REML's
+    phi and the number of days: interpolated in CRITICAL (linear in phi, log n_days)."""
+    logn = np.log(np.clip(n_days, CRITICAL_N[0], CRITICAL_N[-1]))
+    by_n = [np.interp(phi, CRITICAL_PHI, row) for row in CRITICAL]
+    return float(np.interp(logn, np.log(CRITICAL_N), by_n))
 
 
 def _design(days: np.ndarray) -> np.ndarray:
@@ -144,7 +201,8 @@ def _gaps(days: np.ndarray) -> np.ndarray:
 
 
 def _gls(x: np.ndarray, y: np.ndarray, corr: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """GLS coefficients, their covariance and the REML criterion (to minimise)."""
+    """Dense GLS coefficients, their covariance and the REML criterion (to minimise): the
+    O(n^3) reference that `_grid_fits` and clinical's whitening are checked against."""
     n, p = x.shape
     chol = np.linalg.cholesky(corr)
     xw, yw = np.linalg.solve(chol, x), np.linalg.solve(chol, y)
@@ -167,11 +225,13 @@ def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
         raise ValueError("days must be distinct: average repeated days first (daily_series)")
     if len(days) < 4:
         raise ValueError(f"a trend needs at least 4 days with data, got {len(days)}")
-    order = np.argsort(days)
+    order = np.argsort(days, kind="stable")
     days, values = days[order], values[order]
+    if np.ptp(values) == 0:  # the same value every day: no slope, and no noise to fit
+        return TrendFit(0.0, 0.0, 0.0, NO_TREND, len(days), 0.0)
     phi = reml_phi(days, values)
     slope_per_day, se_per_day = gls_slope(days, values, phi)
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, residual_df(len(days), phi)) * se_per_day * 7
+    half = critical_value(phi, len(days)) * se_per_day * 7
     slope = slope_per_day * 7
     return TrendFit(slope_per_week=float(slope), ci_low=float(slope - half),
                     ci_high=float(slope + half), verdict=trend_verdict(slope - half, slope + half),
