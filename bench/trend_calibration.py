@@ -1,25 +1,30 @@
 """Calibration of the trend, rhythm and change-since verdicts on simulated clients (issue 8).
 
-    python bench/trend_calibration.py                 # the reported run (~2-4 min on 2 cores)
-    python bench/trend_calibration.py --per-kind 100  # quicker, noisier
-    python bench/trend_calibration.py --tune          # the candidates, on the tuning seeds only
+    python bench/trend_calibration.py                  # the reported run (~13 min under load)
+    python bench/trend_calibration.py --trends-only    # without the rhythm / change_since tables
+    python bench/trend_calibration.py --per-kind 100   # quicker, noisier
+    python bench/trend_calibration.py --calibrate 2000 # refit trends.CRITICAL (tuning seeds)
+    python bench/trend_calibration.py --ceiling 1000   # the most a c(phi) rule reaches at phi 0.6
+    python bench/trend_calibration.py --timing 200     # client_trends, version 2 against this one
+    python bench/trend_calibration.py --tune           # version 2's candidates, on the tuning seeds
 
 Trends: the issue-8 simulation (tests/factories.py: 8 weeks of daily 0-10 stress check-ins
 in whole points, clipped, AR(1) carry-over phi = 0.6, 15 % of days missing; flat, rising or
-falling 0.35 points a week), `--per-kind` clients of each kind per seed. Prints, per method,
-the share of flat clients given a verdict (false verdicts), the share of trending clients
-given the right direction (sensitivity) and the count given the opposite one, each rate with
-a 95 % Wilson interval; then the flat-client false rate when phi is 0.3 or 0.85 and when the
-level sits near the floor of the scale (3 points), where clipping is frequent.
+falling 0.35 points a week), `--per-kind` clients of each kind per seed, on version 2's
+reporting seeds and on fresh ones. Prints, per method, the share of flat clients given a
+verdict (false verdicts), the share of trending clients given the right direction
+(sensitivity) and the count given the opposite one, each rate with a 95 % Wilson interval,
+and the chosen interval's coverage of the true slope; then false verdicts on flat clients
+at other phi, near the floor of the scale (clipping), on real values and with more days
+missing; then other windows (16 weeks, 3-4 weeks, a sparse 8 weeks).
 
 Rhythms and change_since: flat clients of the same kind (whole points, clipping, missing
 days; no weekday or time-of-day effect, no change) and the share given a rhythm row or a
 'higher'/'lower' verdict, against their nominal 5 %.
 
-The reporting seeds (REPORT_SEEDS) were never used while choosing the rule: the prior's
-shape and the df rule in pipelines/trends.py were chosen on other seeds (`--tune` prints
-the candidates on TUNING_SEEDS), as the most sensitive rule keeping false verdicts near 5 %
-at phi 0.6 and no worse than version 1 at phi 0.85.
+No reporting seed was used to choose a rule: version 3's critical values were fitted on
+Gaussian AR(1) flat clients from CALIBRATION_SEED + n_days (`--calibrate`), and the
+ceiling and version 2's candidates use TUNING_SEEDS.
 """
 
 from __future__ import annotations
@@ -30,13 +35,27 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REPORT_SEEDS = (20261201, 20261202, 20261203)
+REPORT_SEEDS = (20261201, 20261202, 20261203)  # version 2's reporting seeds
+FRESH_SEEDS = (20261211, 20261212, 20261213)   # new with version 3: never looked at before it was fixed
 TUNING_SEEDS = (100, 200, 300)
-ROBUSTNESS = {"phi 0.3": {"phi": 0.3}, "phi 0.85": {"phi": 0.85}, "level 3 (floor clipping)": {"level": 3.0}}
-ROBUST_METHODS = ("previous rule (v1)", "chosen rule (v2)")
+ROBUSTNESS = {"phi 0.3": {"phi": 0.3}, "phi 0.85": {"phi": 0.85}, "phi 0.9": {"phi": 0.9},
+              "level 3 (floor clipping)": {"level": 3.0}, "level 1 (heavy clipping)": {"level": 1.0},
+              "real values (sleep, valence)": {"whole_points": False}, "40 % of days missing": {"missing": 0.4}}
+ROBUST_METHODS = ("previous rule (v1)", "previous rule (v2)", "chosen rule (v3)")
+SLOW_METHODS = {"SARIMAX (Kalman, ML)": 300}  # ~1 s a fit: this many clients of the first seed only
+WINDOWS = {  # label: (checkin_days overrides, trend per week)
+    "16 weeks, 15 % missing (n ~95)": ({"weeks": 16}, 0.35),
+    "4 weeks, 15 % missing (n ~24)": ({"weeks": 4}, 0.35),
+    "4 weeks, 15 % missing, 1 point/week": ({"weeks": 4}, 1.0),
+    "3 weeks, 15 % missing (n ~18)": ({"weeks": 3}, 1.0),
+    "8 weeks, 55 % missing (n ~25)": ({"missing": 0.55}, 0.35),
+}
+OLD_COMMIT = "8de4fa2"  # trends.py version 2, for the timing
 
 
 def wilson(k: float, n: int) -> tuple[float, float]:
@@ -49,30 +68,101 @@ def wilson(k: float, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
+def _rate(rate: float, n: int) -> str:
+    low, high = wilson(rate * n, n)
+    return f"{rate:6.3f} ({low:.3f}-{high:.3f})"
+
+
+def _coverage(clients, interval, slope: float) -> tuple[float, int]:
+    trending = [(kind, s) for kind, s in clients if kind != "flat"]
+    covered = 0
+    for kind, s in trending:
+        found = interval(s["day"].to_numpy(float), s["value"].to_numpy(float))
+        truth = slope if kind == "rising" else -slope
+        covered += found.low <= truth <= found.high
+    return covered / max(len(trending), 1), len(trending)
+
+
 def trend_table(per_kind: int) -> None:
     from tests import factories
 
-    clients = [c for seed in REPORT_SEEDS for c in factories.issue_clients(seed, per_kind)]
-    n_flat, n_trending = len(REPORT_SEEDS) * per_kind, 2 * len(REPORT_SEEDS) * per_kind
-    print(f"Trends: {len(clients)} simulated clients ({n_flat} flat, {n_trending} rising or falling "
-          f"0.35 points/week), seeds {', '.join(map(str, REPORT_SEEDS))}")
-    print(f"{'method':22s} {'false verdicts':>24s} {'sensitivity':>24s} {'wrong direction':>16s} {'s':>6s}")
-    for name, interval in factories.REFERENCE_METHODS.items():
-        started = time.perf_counter()
-        rates = factories.verdict_rates(clients, interval)
-        false, sens = rates["false_verdicts"], rates["sensitivity"]
-        fl, fh = wilson(false * n_flat, n_flat)
-        sl, sh = wilson(sens * n_trending, n_trending)
-        print(f"{name:22s} {false:6.3f} ({fl:.3f}-{fh:.3f}){'':5s} {sens:6.3f} ({sl:.3f}-{sh:.3f}){'':5s} "
-              f"{rates['wrong_direction']:16d} {time.perf_counter() - started:6.1f}")
-    print("\nFalse verdicts on flat clients away from the issue's setting "
-          f"({len(REPORT_SEEDS) * per_kind} flat clients each):")
+    for label, seeds in (("version 2's reporting seeds", REPORT_SEEDS), ("fresh seeds", FRESH_SEEDS)):
+        clients = [c for seed in seeds for c in factories.issue_clients(seed, per_kind)]
+        print(f"Trends, {label} {', '.join(map(str, seeds))}: {len(clients)} simulated clients "
+              f"({len(seeds) * per_kind} flat, {2 * len(seeds) * per_kind} rising or falling 0.35 points/week)")
+        print(f"{'method':22s} {'false verdicts':>22s} {'sensitivity':>22s} {'wrong':>6s} {'clients':>8s} {'ms/client':>10s}")
+        for name, interval in factories.REFERENCE_METHODS.items():
+            some = clients
+            if name in SLOW_METHODS and seeds != REPORT_SEEDS:
+                continue
+            if name in SLOW_METHODS:  # every kind, in the same proportions
+                some = [c for seed in seeds[:1] for c in factories.issue_clients(seed, SLOW_METHODS[name] // 3)]
+            started = time.perf_counter()
+            rates = factories.verdict_rates(some, interval)
+            n_flat = sum(kind == "flat" for kind, _ in some)
+            print(f"{name:22s} {_rate(rates['false_verdicts'], n_flat)} {_rate(rates['sensitivity'], len(some) - n_flat)} "
+                  f"{rates['wrong_direction']:6d} {len(some):8d} {1e3 * (time.perf_counter() - started) / len(some):10.2f}")
+        share, n = _coverage(clients, factories.chosen_interval, factories.ISSUE_SLOPE)
+        print(f"  coverage of the true slope by the chosen rule's 95 % interval, trending clients: {_rate(share, n)}\n")
+
+    print(f"False verdicts on flat clients away from the issue's setting ({len(REPORT_SEEDS) * per_kind} "
+          f"flat clients each, seeds {', '.join(map(str, REPORT_SEEDS))}):")
     for label, overrides in ROBUSTNESS.items():
         flat = [c for seed in REPORT_SEEDS for c in factories.issue_clients(seed, per_kind, **overrides)
                 if c[0] == "flat"]
-        cells = [f"{m} {factories.verdict_rates(flat, factories.REFERENCE_METHODS[m])['false_verdicts']:.3f}"
+        cells = [f"{m.split('(')[1][:-1]} {factories.verdict_rates(flat, factories.REFERENCE_METHODS[m])['false_verdicts']:.3f}"
                  for m in ROBUST_METHODS]
-        print(f"  {label:26s} " + "   ".join(cells))
+        print(f"  {label:30s} " + "   ".join(cells))
+
+    print(f"\nOther windows (phi 0.6, whole points; {len(FRESH_SEEDS) * per_kind // 2} clients of each kind, "
+          f"seeds {', '.join(map(str, FRESH_SEEDS))}): false | sensitivity | wrong | coverage of the true slope")
+    for label, (overrides, slope) in WINDOWS.items():
+        clients = []
+        for seed in FRESH_SEEDS:
+            rng = np.random.default_rng(seed + len(label))
+            clients += [(kind, factories.checkin_days(rng, sign * slope, **overrides))
+                        for kind, sign in (("flat", 0.0), ("rising", 1.0), ("falling", -1.0))
+                        for _ in range(per_kind // 2)]
+        for name in ("previous rule (v2)", "chosen rule (v3)"):
+            rates = factories.verdict_rates(clients, factories.REFERENCE_METHODS[name])
+            share, n = _coverage(clients, factories.REFERENCE_METHODS[name], slope)
+            n_flat = len(clients) // 3
+            print(f"  {label:38s} {name.split('(')[1][:-1]}  {_rate(rates['false_verdicts'], n_flat)}  "
+                  f"{_rate(rates['sensitivity'], 2 * n_flat)}  {rates['wrong_direction']:3d}  {_rate(share, n)}")
+
+
+def timing(n_clients: int) -> None:
+    """Per-client time of client_trends, version 2 (git OLD_COMMIT) against this version, on
+    n_clients x 5 measures of the issue's kind, alternating runs (the machine is shared)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+    import pandas as pd
+    from pipelines import trends
+    from tests import factories
+
+    old_source = subprocess.run(["git", "show", f"{OLD_COMMIT}:pipelines/trends.py"], cwd=ROOT,
+                                check=True, capture_output=True, text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(old_source)
+    spec = importlib.util.spec_from_file_location("trends_v2", handle.name)
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["trends_v2"] = old  # dataclasses look their module up
+    spec.loader.exec_module(old)
+    rng = np.random.default_rng(1)
+    frame = pd.concat([factories.daily_frame(s["day"], s["value"], start="2026-06-01", measure=m, client_id=f"c-{i}")
+                       for i in range(n_clients) for m in trends.MEASURES
+                       for s in [factories.checkin_days(rng, rng.choice([-0.35, 0.0, 0.35]))]], ignore_index=True)
+    times = {"version 2": [], "version 3": []}
+    for _ in range(3):
+        for label, module in (("version 2", old), ("version 3", trends)):
+            started = time.perf_counter()
+            out = module.client_trends(frame)
+            times[label].append(time.perf_counter() - started)
+    for label, runs in times.items():
+        print(f"  {label}: client_trends of {n_clients} clients x {len(trends.MEASURES)} measures: best "
+              f"{min(runs):.2f} s, median {sorted(runs)[1]:.2f} s = {1e3 * min(runs) / n_clients:.1f} ms per client")
+    print(f"  {len(out)} rows")
 
 
 def tuning_table(per_kind: int) -> None:
@@ -116,19 +206,155 @@ def clinical_table(n_rhythm: int, n_change: int) -> None:
               f"({time.perf_counter() - started:.1f} s)")
 
 
+# --- the critical-value table of trends.py (version 3) ---------------------------------
+
+CALIBRATION_SEED = 3000  # + n_days: tuning seeds, never the reporting ones
+CALIBRATION_TRUE_PHIS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85)
+CALIBRATION_ALPHA = 0.048  # the smoothed fit lands a little above its target: aim under 5 %
+
+
+def null_statistics(seed: int, n_days: int, per_phi: int, phis=CALIBRATION_TRUE_PHIS,
+                    missing: float = 0.15) -> np.ndarray:
+    """(true phi, REML phi, t) of flat clients: Gaussian AR(1) noise on n_days distinct days
+    drawn from a window of n_days / (1 - missing) days, fitted as trends.py fits them."""
+    from pipelines import trends
+    from tests import factories
+
+    rng = np.random.default_rng(seed)
+    span = max(n_days, round(n_days / (1 - missing)))
+    rows = []
+    for phi in phis:
+        for _ in range(per_phi):
+            noise = factories.ar1_noise(rng, span, phi, 1.0)
+            days = np.sort(rng.choice(span, n_days, replace=False)).astype(float)
+            values = noise[days.astype(int)]
+            fitted = trends.reml_phi(days, values)
+            slope, se = trends.gls_slope(days, values, fitted)
+            rows.append((phi, fitted, slope / se))
+    return np.array(rows)
+
+
+def fit_critical(null: np.ndarray, alpha: float = CALIBRATION_ALPHA, smooth: float = 0.05,
+                 roughness: float = 0.5, steepness: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Critical values at trends.CRITICAL_PHI (nondecreasing in phi, piecewise linear in log)
+    that hold the share of |t| above them at `alpha` for every true phi in `null` at once
+    (a similar test: false verdicts at 5 % whatever the carry-over), and the shares reached.
+    `roughness` and `steepness` penalise the second and first differences of log critical
+    value: without the latter, 14 days (where REML's phi says little) fit values in the
+    thousands above phi 0.5, holding 5 % by calling only clients whose phi came out 0."""
+    from scipy import optimize
+    from pipelines import trends
+
+    true, fitted, t = null.T
+    knots, size = np.asarray(trends.CRITICAL_PHI), np.abs(t)
+    groups = [true == phi for phi in np.unique(true)]
+
+    def log_critical(theta: np.ndarray) -> np.ndarray:
+        return theta[0] + np.r_[0.0, np.cumsum(np.logaddexp(0.0, theta[1:]))]
+
+    def shares(theta: np.ndarray) -> np.ndarray:
+        critical = np.exp(np.interp(fitted, knots, log_critical(theta)))
+        smoothed = 0.5 * (1 + np.tanh((size - critical) / (2 * smooth)))
+        return np.array([smoothed[g].mean() for g in groups])
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        log_c = log_critical(theta)
+        return np.r_[10 * (shares(theta) - alpha), roughness * np.diff(log_c, 2), steepness * np.diff(log_c)]
+
+    theta = optimize.least_squares(residuals, np.r_[math.log(2.0), np.full(len(knots) - 1, -2.0)]).x
+    critical = np.exp(log_critical(theta))
+    reached = size > np.interp(fitted, knots, critical)
+    return critical, np.array([reached[g].mean() for g in groups])
+
+
+def ceiling(per_phi: int) -> None:
+    """How far a critical value c(REML phi) can lift sensitivity at the issue's phi 0.6 at 5 %
+    false verdicts: c fitted (on the tuning seeds) to maximise sensitivity with false verdicts
+    at most 5 % (a) at phi 0.6 only, as if phi were known to be 0.6, and (b) at every phi
+    0-0.85, against GLS with the true phi. Issue-kind clients (whole points, 15 % missing)."""
+    from scipy import optimize
+    from pipelines import trends
+    from tests import factories
+
+    rng = np.random.default_rng(TUNING_SEEDS[0] + 1)
+    rows = []  # (true phi, slope, REML phi, t, t with the true phi)
+    for phi in CALIBRATION_TRUE_PHIS:
+        for slope in ((0.0, factories.ISSUE_SLOPE, -factories.ISSUE_SLOPE) if phi == 0.6 else (0.0,)):
+            for _ in range(per_phi):
+                sim = factories.checkin_days(rng, slope, phi=phi)
+                days, values = sim["day"].to_numpy(float), sim["value"].to_numpy(float)
+                fitted = trends.reml_phi(days, values)
+                b, se = trends.gls_slope(days, values, fitted)
+                b0, se0 = trends.gls_slope(days, values, phi)
+                rows.append((phi, slope, fitted, b / se, b0 / se0))
+    true, slope, fitted, t, t_true = np.array(rows).T
+    flat, trending = slope == 0, (slope != 0) & (true == 0.6)
+    right = np.sign(t) == np.sign(slope)
+    knots = np.asarray(trends.CRITICAL_PHI)
+    print(f"Ceiling at phi 0.6 ({per_phi} clients per kind and phi, seed {TUNING_SEEDS[0] + 1}):")
+    critical = np.quantile(np.abs(t_true[flat & (true == 0.6)]), 0.95)
+    print(f"  GLS with the true phi, critical value for exactly 5 %: sensitivity "
+          f"{((np.abs(t_true) > critical) & (np.sign(t_true) == np.sign(slope)))[trending].mean():.3f}")
+    for label, held in (("5 % held at phi 0.6 only", (0.6,)), ("5 % held at every phi 0-0.85", CALIBRATION_TRUE_PHIS)):
+        groups = [flat & (true == phi) for phi in held]
+
+        def soft(theta: np.ndarray) -> np.ndarray:
+            return 0.5 * (1 + np.tanh((np.abs(t) - np.exp(np.interp(fitted, knots, theta))) / 0.08))
+
+        found = optimize.minimize(lambda th: -(soft(th) * right)[trending].mean(), np.full(len(knots), math.log(2.5)),
+                                  method="SLSQP", options={"maxiter": 300},
+                                  constraints=[{"type": "ineq", "fun": lambda th: np.array(
+                                      [0.05 - soft(th)[g].mean() for g in groups])}])
+        called = np.abs(t) > np.exp(np.interp(fitted, knots, found.x))
+        print(f"  {label}: sensitivity {(called & right)[trending].mean():.3f}; false by true phi "
+              + " ".join(f"{phi}:{called[flat & (true == phi)].mean():.3f}" for phi in CALIBRATION_TRUE_PHIS))
+
+
+def calibrate(per_phi: int) -> None:
+    from pipelines import trends
+
+    print(f"Critical values: {per_phi} flat clients per true phi {CALIBRATION_TRUE_PHIS} and n_days, "
+          f"seeds {CALIBRATION_SEED} + n_days")
+    rows = []
+    for n_days in trends.CRITICAL_N:
+        started = time.perf_counter()
+        critical, reached = fit_critical(null_statistics(CALIBRATION_SEED + n_days, n_days, per_phi))
+        rows.append(critical)
+        print(f"  n {n_days:3d}: false by true phi " + " ".join(f"{r:.3f}" for r in reached)
+              + f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+    print("CRITICAL = (\n" + "".join("    (" + ", ".join(f"{c:.3f}" for c in row) + "),\n" for row in rows) + ")")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-kind", type=int, default=200, help="clients of each kind per seed (default 200)")
+    parser.add_argument("--per-kind", type=int, default=300, help="clients of each kind per seed (default 300)")
     parser.add_argument("--rhythm-clients", type=int, default=300)
     parser.add_argument("--change-clients", type=int, default=600)
     parser.add_argument("--tune", action="store_true", help="only the candidate rules, on the tuning seeds")
+    parser.add_argument("--ceiling", type=int, metavar="PER_PHI", default=0,
+                        help="the most sensitivity a c(phi) rule can reach at phi 0.6, two ways")
+    parser.add_argument("--trends-only", action="store_true", help="skip the rhythm and change_since tables")
+    parser.add_argument("--timing", type=int, metavar="N_CLIENTS", default=0,
+                        help="only the per-client time of client_trends, version 2 against this one")
+    parser.add_argument("--calibrate", type=int, metavar="PER_PHI", default=0,
+                        help="fit trends.CRITICAL on PER_PHI flat clients per true phi and n_days")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.ceiling:
+        ceiling(args.ceiling)
+        return
+    if args.timing:
+        timing(args.timing)
+        return
+    if args.calibrate:
+        calibrate(args.calibrate)
+        return
     if args.tune:
         tuning_table(args.per_kind)
         return
     trend_table(args.per_kind)
-    clinical_table(args.rhythm_clients, args.change_clients)
+    if not args.trends_only:
+        clinical_table(args.rhythm_clients, args.change_clients)
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 
 

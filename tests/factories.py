@@ -6,7 +6,7 @@
     simulated_trend_client    the older trend simulation (real values, random phi, sd, share)
     simulated_checkins        timed check-ins for rhythms (morning / evening, weekday effects)
     reference_trend_intervals the methods the chosen trend method is compared with (OLS,
-                              HAC, GLSAR, the previous rule, GLS with the true phi)
+                              HAC, GLSAR, SARIMAX, the previous rules, GLS with the true phi)
 
 bench/trend_calibration.py prints the calibration tables; tests/test_trends.py and
 tests/test_clinical.py assert them on smaller seeded runs.
@@ -15,6 +15,7 @@ tests/test_clinical.py assert them on smaller seeded runs.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -171,6 +172,36 @@ def previous_rule_interval(days: np.ndarray, values: np.ndarray) -> Interval:
     return _interval(slope, se, float(np.clip(n * (1 - phi) / (1 + phi) - 2, 2, n - 3)))
 
 
+def bretherton_df(n: int, phi: float) -> float:
+    """Version 2's degrees of freedom: n(1-phi^2)/(1+phi^2), the independent days a variance
+    estimated from AR(1) residuals rests on (Bretherton et al. 1999), less level, slope, phi."""
+    return float(np.clip(n * (1 - phi ** 2) / (1 + phi ** 2) - 3, 2, n - 3))
+
+
+def version2_interval(days: np.ndarray, values: np.ndarray) -> Interval:
+    """trends.py version 2: phi the mode of REML x Beta(2, 1), t with Bretherton's df."""
+    order = np.argsort(days, kind="stable")
+    days, values = np.asarray(days, float)[order], np.asarray(values, float)[order]
+    phi = trends.reml_phi(days, values, trends.PHI_PRIOR_SHAPE)
+    slope, se = trends.gls_slope(days, values, phi)
+    return _interval(slope, se, bretherton_df(len(values), phi))
+
+
+def sarimax_interval(days: np.ndarray, values: np.ndarray) -> Interval:
+    """statsmodels SARIMAX: exact-likelihood (Kalman) regression on level and day with AR(1)
+    errors, the missing days as NaN; ML estimates, t(n - 3) on the ML standard error."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    first = int(days.min())
+    series = np.full(int(days.max()) - first + 1, np.nan)
+    series[(days - first).astype(int)] = values
+    day = np.arange(len(series), dtype=float)
+    exog = np.column_stack([np.ones_like(day), day - day.mean()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = SARIMAX(series, exog=exog, order=(1, 0, 0), trend="n").fit(disp=False)
+    return _interval(float(fit.params[1]), float(fit.bse[1]), len(values) - 3)
+
+
 def true_phi_interval(phi: float = ISSUE_PHI) -> Callable[[np.ndarray, np.ndarray], Interval]:
     """GLS with the simulation's own phi, t(n - 2): the limit no estimated phi can beat."""
     def interval(days: np.ndarray, values: np.ndarray) -> Interval:
@@ -182,14 +213,16 @@ def true_phi_interval(phi: float = ISSUE_PHI) -> Callable[[np.ndarray, np.ndarra
 DF_RULES = {
     "n-3": lambda n, phi: n - 3,
     "n(1-phi)/(1+phi)-2": lambda n, phi: float(np.clip(n * (1 - phi) / (1 + phi) - 2, 2, n - 3)),
-    "n(1-phi^2)/(1+phi^2)-3": lambda n, phi: trends.residual_df(n, phi),
+    "n(1-phi^2)/(1+phi^2)-3": bretherton_df,
 }
 
 
 def candidate_interval(prior_shape: float, df_rule: str) -> Callable[[np.ndarray, np.ndarray], Interval]:
-    """A candidate rule of the kind trends.py chose from: phi by REML x Beta(prior_shape, 1),
-    GLS slope, t with the named df rule (bench/trend_calibration.py --tune)."""
+    """A candidate rule of the kind version 2 was chosen from: phi by REML x Beta(prior_shape,
+    1), GLS slope, t with the named df rule (bench/trend_calibration.py --tune)."""
     def interval(days: np.ndarray, values: np.ndarray) -> Interval:
+        order = np.argsort(days, kind="stable")
+        days, values = np.asarray(days, float)[order], np.asarray(values, float)[order]
         phi = trends.reml_phi(days, values, prior_shape)
         slope, se = trends.gls_slope(days, values, phi)
         return _interval(slope, se, DF_RULES[df_rule](len(values), phi))
@@ -205,8 +238,10 @@ REFERENCE_METHODS: dict[str, Callable[[np.ndarray, np.ndarray], Interval]] = {
     "OLS": ols_interval,
     "HAC": hac_interval,
     "GLSAR": glsar_interval,
+    "SARIMAX (Kalman, ML)": sarimax_interval,
     "previous rule (v1)": previous_rule_interval,
-    "chosen rule (v2)": chosen_interval,
+    "previous rule (v2)": version2_interval,
+    "chosen rule (v3)": chosen_interval,
     "GLS, true phi": true_phi_interval(),
 }
 
