@@ -15,7 +15,12 @@ import pandas as pd
 
 from dashboard.text import plain
 from pipelines.clinical import BASELINE_WEEKS, HIGHER_AFTER, LOWER_AFTER
+from pipelines import trends
 from pipelines.nlp import signals
+
+# Client-local calendar day of each timestamp (one zone for all, or one per row): the
+# pipelines' one definition.
+local_days = trends.local_dates
 
 DEFAULT_PERIOD_DAYS = 14  # when the client has no earlier appointment
 # Insight score from which a text can be shown as an insight moment. On the sample's ground
@@ -68,7 +73,7 @@ def session_period(appointment_starts: pd.Series, tz: str, today: date) -> Perio
 
 
 def in_period(at: pd.Series, tz: str, period: Period) -> pd.Series:
-    days = pd.to_datetime(at, utc=True).dt.tz_convert(tz).dt.date
+    days = local_days(at, tz)
     return (days >= period.since) & (days <= period.until)
 
 
@@ -102,7 +107,7 @@ def order_risk_flags(flags: pd.DataFrame, tz: str, period: Period) -> pd.DataFra
         reviewed=reviewed(flags).to_numpy(),
         new=in_period(flags["written_at"], tz, period).to_numpy(),
         basis=[risk_basis(r) for r in flags["risk_reason"]],
-        day=pd.to_datetime(flags["written_at"], utc=True).dt.tz_convert(tz).dt.date,
+        day=local_days(flags["written_at"], tz),
         # text_units marks superseded versions; their source_id is '<id>#<md5>' ('#' is in no export id)
         revised=(flags["superseded"].fillna(False).astype(bool).to_numpy() if "superseded" in flags
                  else flags["source_id"].astype(str).str.contains("#", regex=False).to_numpy()),
@@ -244,7 +249,7 @@ def insight_moments(texts: pd.DataFrame, tz: str, period: Period,
     if chosen.empty and (texts["source"] == "summary").all():
         chosen = texts[(texts["insight"] >= threshold) & in_period(texts["written_at"], tz, period)]
     chosen = chosen.nlargest(limit, "insight")
-    chosen = chosen.assign(day=pd.to_datetime(chosen["written_at"], utc=True).dt.tz_convert(tz).dt.date)
+    chosen = chosen.assign(day=local_days(chosen["written_at"], tz))
     return chosen.sort_values("written_at", ascending=False).reset_index(drop=True)
 
 
@@ -520,15 +525,6 @@ def local_stamps(at: pd.Series, tz: pd.Series) -> pd.Series:
     out = pd.Series(index=at.index, dtype=object)
     for zone, idx in tz.groupby(tz, sort=False).groups.items():
         out.loc[idx] = stamps.loc[idx].dt.tz_convert(zone).astype(object)
-    return out
-
-
-def local_days(at: pd.Series, tz: pd.Series) -> pd.Series:
-    """Client-local calendar day of each timestamp, converted once per distinct zone."""
-    stamps = pd.to_datetime(at, utc=True)
-    out = pd.Series(index=at.index, dtype=object)
-    for zone, idx in tz.groupby(tz, sort=False).groups.items():
-        out.loc[idx] = stamps.loc[idx].dt.tz_convert(zone).dt.date
     return out
 
 
