@@ -31,13 +31,17 @@ APP = str(ROOT / "dashboard" / "app.py")
 BENCH_USER, BENCH_PASSWORD = "bench-supervisor", "bench-password-not-secret"
 
 
-def build_database(out: Path, clients: int | None, days: int) -> Path:
-    """The analyzed database to measure: the sample, or a generated caseload (cached)."""
+def build_database(out: Path, clients: int | None, days: int, providers: int | None = None) -> Path:
+    """The analyzed database to measure: the sample, or a generated caseload of `providers`
+    clinicians (default: one per 8 clients, at least 3), cached in `out`."""
     from pipelines import db
     from pipelines.analyze import run_analysis
     from pipelines.ingest import ingest_paths
 
-    name = "sample" if clients is None else f"{clients}x{days}"
+    if clients is not None and providers is None:
+        providers = max(3, round(clients / 8))
+    name = "sample" if clients is None else f"{clients}x{days}" + ("" if providers == max(3, round(clients / 8))
+                                                                    else f"x{providers}p")
     path = out / f"pages_{name}.duckdb"
     if path.exists():
         return path
@@ -51,7 +55,7 @@ def build_database(out: Path, clients: int | None, days: int) -> Path:
             from sample_data.generate import generate
 
             clock = time.perf_counter()
-            generate(Path(tmp), n_clients=clients, n_providers=max(3, round(clients / 8)), n_days=days, seed=11)
+            generate(Path(tmp), n_clients=clients, n_providers=providers, n_days=days, seed=11)
             print(f"generated {clients} clients x {days} days in {time.perf_counter() - clock:.0f} s", flush=True)
             sources = [Path(tmp) / "exports", Path(tmp) / "appointments.csv"]
         con = db.connect(building)

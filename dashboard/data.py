@@ -401,6 +401,81 @@ def caseload_status(path: Path, user: users.User | None, today: date) -> pd.Data
                                     risk_flags(path, user), trend_verdicts(path, user), today)
 
 
+# --- the caseload -----------------------------------------------------------------------
+
+@_cached
+def caseload_activity_days(path: Path, user: users.User | None) -> pd.DataFrame:
+    """Every day (client-local calendar day) on which each of the user's clients shared any
+    record (check-in, conversation or practice): client_id, day. For engagement."""
+    where, params = _clients_where(path, user, None, "a.client_id")
+    return _query(path, f"""
+        SELECT DISTINCT a.client_id,
+               CAST(timezone(coalesce(c.timezone, 'UTC'), a.at) AS DATE) AS day
+        FROM (SELECT client_id, checked_in_at AS at FROM checkins
+              UNION ALL SELECT client_id, started_at FROM conversations
+              UNION ALL SELECT client_id, practiced_at FROM practices) a
+        LEFT JOIN clients c USING (client_id)
+        WHERE {where}
+        ORDER BY a.client_id, day
+    """, params)
+
+
+@_cached
+def caseload_theme_weekly(path: Path, user: users.User | None) -> pd.DataFrame:
+    """Texts per client, client-local week (Monday) and caseload theme (NULL for texts in
+    no caseload theme, so weekly totals are complete): client_id, week, theme_id, n_texts.
+    The theme_weekly mart's shape, over the caseload-scope assignments; counts only."""
+    where, params = _clients_where(path, user, None, "u.client_id")
+    return _query(path, f"""
+        SELECT u.client_id,
+               CAST(date_trunc('week', timezone(coalesce(c.timezone, 'UTC'), u.written_at)) AS DATE) AS week,
+               k.theme_id, count(*) AS n_texts
+        FROM text_units u
+        LEFT JOIN text_caseload_themes k USING (source, source_id, client_id)
+        LEFT JOIN clients c USING (client_id)
+        WHERE {where} AND NOT coalesce(u.superseded, false)
+        GROUP BY ALL
+        ORDER BY week, u.client_id
+    """, params)
+
+
+@_cached
+def caseload_themes(path: Path, user: users.User | None) -> pd.DataFrame:
+    """The caseload themes (analysis_themes scope 'caseload') that hold a text of one of the
+    user's clients: theme_id, label, keywords. Labels and keywords only, never quotes."""
+    where, params = _clients_where(path, user, None, "k.client_id")
+    return _query(path, f"""
+        SELECT t.theme_id, t.label, t.keywords
+        FROM analysis_themes t
+        WHERE t.scope = 'caseload'
+          AND t.theme_id IN (SELECT DISTINCT k.theme_id FROM text_caseload_themes k WHERE {where})
+        ORDER BY t.theme_id
+    """, params)
+
+
+def caseload_reads(path: Path, user: users.User | None, today: date) -> caseload_model.CaseloadReads:
+    """Everything the caseload page reads about the user's clients (each read cached and
+    scoped to the user like every other)."""
+    from dashboard import caseload_model
+
+    _providers(user)
+    return caseload_model.CaseloadReads(
+        clients=clients(path, user), activity_days=caseload_activity_days(path, user),
+        flags=risk_flags(path, user), trends=trend_verdicts(path, user),
+        status=caseload_status(path, user, today), theme_weekly=caseload_theme_weekly(path, user),
+        themes=caseload_themes(path, user))
+
+
+@_cached
+def caseload(path: Path, user: users.User | None, today: date, filters: caseload_model.Filters
+             ) -> caseload_model.CaseloadModel:
+    """The caseload page's model for these filters (dashboard.caseload_model), computed once
+    per database, user, day and filters: a rerun draws it without recomputing."""
+    from dashboard import caseload_model
+
+    return caseload_model.caseload_model(caseload_reads(path, user, today), filters, today)
+
+
 # --- one client -----------------------------------------------------------------------
 
 @_cached

@@ -20,6 +20,9 @@ CRISIS_RESOURCES = (
     "Crisis lines: **988** Suicide & Crisis Lifeline (US, call or text) · "
     "**116 123** Samaritans (UK/IE).")
 ALL_CLINICIANS = "All clinicians"
+# Filters that survive page switches (session-state keys; see `kept`).
+CLINICIAN_KEY, PERIOD_KEY, SCOPE_KEY = "clinician", "caseload_period", "share_scope"
+SCOPE_CHOICES = {"all": "Full and summary-only", "raw": "Full sharing", "summary": "Summaries only"}
 
 
 def database_or_stop(analyzed: bool = True) -> Path:
@@ -67,17 +70,68 @@ def today_picker(path: Path) -> date:
     return chosen
 
 
+def _kept_key(key: str) -> str:
+    return f"_kept_{key}"
+
+
+def kept(key: str, default, allowed=None) -> None:
+    """Give the widget of session-state `key` its last chosen value before it is drawn.
+    Streamlit forgets a widget's value when a page without that widget runs, so each
+    choice is also kept under a key no widget owns (`keep`) and restored here; a kept
+    value no longer among `allowed` falls back to `default`."""
+    if key in st.session_state:
+        return
+    value = st.session_state.get(_kept_key(key), default)
+    if allowed is not None and value not in allowed:
+        value = default
+    st.session_state[key] = value
+
+
+def keep(key: str, value) -> None:
+    """Remember a filter's value across pages (see `kept`)."""
+    st.session_state[_kept_key(key)] = value
+
+
 def clinician_picker(path: Path, user: User) -> str | None:
     """Whose caseload to show: a therapist sees their own; a supervisor picks among their
-    supervisees (or all of them)."""
+    supervisees (or all of them). The choice survives page switches."""
     if user.role == "therapist":
         return user.provider_id
     providers = data.providers(path, user)
     names = dict(zip(providers["provider_id"], providers["name"]))
     options = [ALL_CLINICIANS] + list(names)
-    chosen = st.sidebar.selectbox("Clinician", options, key="clinician",
+    kept(CLINICIAN_KEY, ALL_CLINICIANS, options)
+    chosen = st.sidebar.selectbox("Clinician", options, key=CLINICIAN_KEY,
                                   format_func=lambda p: names.get(p, p))
+    keep(CLINICIAN_KEY, chosen)
     return None if chosen == ALL_CLINICIANS else chosen
+
+
+def period_picker(default: tuple[date, date]) -> tuple[date, date]:
+    """The period a caseload view covers (sidebar), `default` until one is chosen; it
+    survives page switches. While only the first day of a new range is picked, the last
+    full choice stands."""
+    kept(PERIOD_KEY, default)
+    chosen = st.sidebar.date_input("Period", key=PERIOD_KEY, format="DD/MM/YYYY",
+                                   help="Engagement, activity and caseload themes are counted over these days. "
+                                        "Risk flags are never limited to a period.")
+    if isinstance(chosen, (list, tuple)) and len(chosen) == 2:
+        period = (min(chosen), max(chosen))
+        keep(PERIOD_KEY, period)
+        return period
+    last = st.session_state.get(_kept_key(PERIOD_KEY), default)
+    return tuple(last) if isinstance(last, (list, tuple)) and len(last) == 2 else default
+
+
+def scope_picker() -> str | None:
+    """Which clients by what they share (sidebar): full sharing ('raw'), summaries only
+    ('summary'), or both (None). Survives page switches."""
+    kept(SCOPE_KEY, "all", list(SCOPE_CHOICES))
+    chosen = st.sidebar.selectbox("Sharing", list(SCOPE_CHOICES), key=SCOPE_KEY, format_func=SCOPE_CHOICES.get,
+                                  help="Full sharing: check-ins, messages and summaries. Summaries only: the "
+                                       "app's conversation summaries and check-ins, never the messages.")
+    keep(SCOPE_KEY, chosen)
+    return None if chosen == "all" else chosen
 
 
 def client_picker(path: Path, user: User, clinician: str | None) -> pd.Series | None:

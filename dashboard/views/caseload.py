@@ -1,0 +1,166 @@
+"""Caseload: across a supervisor's supervisees' clients (or a therapist's own), who needs
+attention and why, unreviewed risk flags by how long they have waited, each clinician's
+caseload at per-client rates, and the themes rising across it. Lays out
+dashboard.caseload_model; every number is computed there."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import caseload_model as cm
+from dashboard import data, ui
+
+path = ui.database_or_stop()
+user = ui.signed_in()
+st.title("Caseload")
+if not user.reads_client_content:
+    st.info("The caseload lists clients by name with their risk flags and trends: client content, "
+            "which admin accounts do not read.", icon=":material/lock:")
+    st.stop()
+
+today = ui.today_picker(path)
+clinician = ui.clinician_picker(path, user)
+since, until = ui.period_picker(cm.default_period(today))
+scope = ui.scope_picker()
+model = data.caseload(path, user, today, cm.Filters(since, until, clinician, scope))
+head = model.headline
+supervisor = user.role == "supervisor"
+
+shown = f"{head.n_clients} client{'' if head.n_clients == 1 else 's'}"
+if scope:
+    shown += f" ({cm.SCOPES[scope].lower()})"
+st.caption(f"{shown} · {since:%-d %b} – {until:%-d %b %Y} · {ui.REVIEW_NOTE}")
+if head.n_open_elsewhere:
+    st.warning(f"{head.n_open_elsewhere} more unreviewed risk flag(s) belong to clients these filters leave out.",
+               icon=":material/filter_alt:")
+if head.n_clients == 0:
+    st.info("No clients match these filters.")
+    st.stop()
+
+# --- headline figures --------------------------------------------------------------------
+cols = st.columns(5)
+cols[0].metric("Active clients", f"{head.n_active} of {head.n_clients}",
+               help=f"Shared a check-in, conversation or practice between {since:%-d %b} and {until:%-d %b}.")
+cols[1].metric("Sharing this week", head.n_sharing_week,
+               help=f"Shared anything in the 7 days to {until:%-d %b}.")
+cols[2].metric("Unreviewed risk flags", head.n_open_flags,
+               delta=f"{head.n_open_urgent} urgent" if head.n_open_urgent else None, delta_color="inverse",
+               help="Flags no clinician has marked reviewed yet, however old. Reviewed flags stay in each brief.")
+cols[3].metric("Oldest unreviewed", "none" if head.oldest_open_days is None else cm.waited_words(head.oldest_open_days),
+               help="How long the flag that has waited longest has gone without a review (from the day it was written).")
+cols[4].metric("Worsening trend", head.n_worsening,
+               help="Clients whose stress is rising or mood falling over their latest 8 weeks of check-ins "
+                    "(the 95 % interval of the weekly change excludes no change).")
+
+# --- who needs attention -----------------------------------------------------------------
+st.subheader("Who needs attention")
+st.caption("Unreviewed urgent flags first, then watch flags (longest waiting first), a worsening stress or mood "
+           f"trend, a drop in engagement (the last {cm.RECENT_DAYS} days well below the client's own earlier rate), "
+           f"and nothing shared for {cm.NO_DATA_MIN_DAYS}+ days since the last session.")
+BADGES = {cm.URGENT_FLAG: ":red-background[**urgent flag**]", cm.WATCH_FLAG: ":orange-background[**watch flag**]",
+          cm.WORSENING: ":violet-background[worsening]", cm.ENGAGEMENT_DROP: ":blue-background[engagement]",
+          cm.NO_DATA: ":gray-background[no data]"}
+if model.attention.empty:
+    st.success("Nobody on this caseload has an unreviewed flag, a worsening trend, an engagement drop or a "
+               "silence since their last session.", icon=":material/check_circle:")
+allowed = data.allowed_clients(path, user)
+for row in model.attention.itertuples():
+    with st.container(border=True):
+        left, middle, right = st.columns([3, 6, 1.4], vertical_alignment="center")
+        who = f"**{ui.plain(row.display_name)}** · {row.client_id}"
+        if supervisor:
+            who += f"  \n:gray[{ui.plain(row.provider_name)}]"
+        if row.scope == "summary":
+            who += " :gray[· summaries only]"
+        left.markdown(who)
+        middle.markdown(f"{BADGES[row.reason]} {row.why}")
+        if row.client_id in allowed:
+            right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
+                            query_params={"client": row.client_id})
+if model.headline.n_open_urgent:
+    st.caption(ui.CRISIS_RESOURCES)
+
+# --- unreviewed flags by age (supervisors) -----------------------------------------------
+if supervisor:
+    st.subheader("Unreviewed flags by days waiting")
+    if model.open_flags.empty:
+        st.success("Every risk flag on this caseload has been reviewed.", icon=":material/check_circle:")
+    else:
+        chart, notes = st.columns([3, 2])
+        chart.plotly_chart(cm.flag_age_figure(model.flag_ages), width="stretch", config={"displayModeBar": False})
+        over_two_weeks = int((model.open_flags["days_waiting"] > 14).sum())
+        notes.markdown(f"**{over_two_weeks}** of {len(model.open_flags)} unreviewed flags have waited more than "
+                       "two weeks.")
+        waiting = (model.open_flags.groupby("client_id")
+                   .agg(flags=("risk", "size"), urgent=("risk", lambda r: int((r == "urgent").sum())),
+                        oldest=("days_waiting", "max"))
+                   .sort_values(["urgent", "oldest"], ascending=False).head(5))
+        names = model.attention.set_index("client_id")["display_name"]
+        notes.markdown("Waiting longest:  \n" + "  \n".join(
+            f"{ui.plain(names.get(cid, cid))} · {cid}: {r.flags} flag{'' if r.flags == 1 else 's'}"
+            f"{f', {r.urgent} urgent' if r.urgent else ''}, oldest {cm.waited_words(r.oldest)}"
+            for cid, r in waiting.iterrows()))
+
+# --- per clinician -------------------------------------------------------------------------
+st.subheader("Per clinician" if supervisor else "Your caseload")
+table = model.clinicians.assign(**{k: model.clinicians[k] * 100 for k in ("improving", "flat", "worsening",
+                                                                          "sharing_week")})
+percent = {"format": "%.0f %%"}
+st.dataframe(
+    table.drop(columns=["provider_id"]), hide_index=True, width="stretch",
+    column_config={
+        "provider_name": st.column_config.TextColumn("Clinician"),
+        "n_clients": st.column_config.NumberColumn("Clients (n)"),
+        "n_trend": st.column_config.NumberColumn("With a trend (n)",
+                                                 help="Clients with enough check-ins (14+ days) for a trend"),
+        "improving": st.column_config.NumberColumn("Improving", help="Of the clients with a trend: stress falling "
+                                                                     "or mood rising, and neither worsening", **percent),
+        "flat": st.column_config.NumberColumn("No clear change", help="Of the clients with a trend", **percent),
+        "worsening": st.column_config.NumberColumn("Worsening", help="Of the clients with a trend: stress rising "
+                                                                     "or mood falling", **percent),
+        "days_per_week": st.column_config.NumberColumn("Days shared / client / week", format="%.1f",
+                                                       help="Mean over the clinician's clients, over the period"),
+        "median_days_per_week": st.column_config.NumberColumn("(median)", format="%.1f"),
+        "sharing_week": st.column_config.NumberColumn("Shared this week", help="Share of the clinician's clients",
+                                                      **percent),
+        "n_dropped": st.column_config.NumberColumn("Engagement drops (n)"),
+        "open_flags": st.column_config.NumberColumn("Unreviewed flags (n)"),
+        "clients_with_open_flags": st.column_config.NumberColumn("Clients with one (n)"),
+    })
+st.caption("Rates are per client, so caseloads of different sizes compare fairly; with few clients (small n) a "
+           "share moves a lot with one client. Trends are each client's latest 8 weeks.")
+
+# --- caseload themes -------------------------------------------------------------------------
+st.subheader("Caseload themes over time")
+themes = model.themes
+if themes.empty:
+    st.info("No caseload themes yet: they are built across all clients by `python -m pipelines analyze`.")
+else:
+    rising = themes[themes["status"].isin(["new", "rising"])]
+    if len(rising):
+        st.markdown("Rising in the last 4 weeks: " + " · ".join(
+            f"**{ui.plain(r.label)}** ({r.share_before * 100:.1f} % → {r.share_recent * 100:.1f} % of texts, "
+            f"{r.clients_recent} client{'' if r.clients_recent == 1 else 's'})" if r.status == "rising" else
+            f"**{ui.plain(r.label)}** (new: {r.n_recent} texts, {r.clients_recent} clients)"
+            for r in rising.itertuples()))
+    else:
+        st.markdown("No caseload theme is clearly rising in the last 4 weeks.")
+    st.plotly_chart(cm.theme_share_figure(model.theme_shares, cm.recent_weeks_start(until)), width="stretch",
+                    config={"displayModeBar": False})
+    st.dataframe(
+        themes.assign(keywords=themes["keywords"].map(lambda k: ", ".join(list(k)[:6])),
+                      share_recent=themes["share_recent"] * 100, share_before=themes["share_before"] * 100,
+                      status=themes["status"].map(cm.THEME_STATUS_WORDS))
+              .drop(columns=["theme_id", "p_rise"]),
+        hide_index=True, width="stretch",
+        column_config={
+            "label": st.column_config.TextColumn("Theme"), "keywords": st.column_config.TextColumn("Keywords"),
+            "status": st.column_config.TextColumn("Last 4 weeks"),
+            "n_recent": st.column_config.NumberColumn("Texts, last 4 weeks"),
+            "clients_recent": st.column_config.NumberColumn("Clients (n)"),
+            "n_before": st.column_config.NumberColumn("Texts, weeks before"),
+            "share_recent": st.column_config.NumberColumn("Share now", format="%.1f %%"),
+            "share_before": st.column_config.NumberColumn("Share before", format="%.1f %%")})
+    st.caption("Themes across every client's writing, shown by label and keywords only; what a client wrote stays in "
+               "their own brief. Share: the theme's part of all texts these clients wrote. Rising: at least 1.5 "
+               "times the earlier share on 5+ texts, unlikely by chance (p < 0.05).")
