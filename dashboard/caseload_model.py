@@ -66,7 +66,7 @@ THEME_RECENT_WEEKS = 4
 THEME_RISE_RATIO = 1.5
 THEME_MIN_TEXTS = 5
 THEME_P = 0.05
-MAX_THEME_LINES = 6
+MAX_THEME_LINES = 5
 
 # Reasons a client needs attention, most pressing first.
 URGENT_FLAG, WATCH_FLAG, WORSENING, ENGAGEMENT_DROP, NO_DATA = (
@@ -357,7 +357,7 @@ def needs_attention(clients: pd.DataFrame, flags: pd.DataFrame, worsening: pd.Da
                     engaged: pd.DataFrame, silent: pd.DataFrame) -> pd.DataFrame:
     """One row per client with a reason, most pressing first (module docstring): client_id,
     display_name, provider_name, scope, reason (the top code), reasons (every code that
-    applies), why (the reasons in words, in order)."""
+    applies), why (each reason in words, in the same order)."""
     found: dict[str, list[tuple[int, float, str, str]]] = {}
 
     def add(cid: str, code: str, key: float, words: str) -> None:
@@ -386,12 +386,30 @@ def needs_attention(clients: pd.DataFrame, flags: pd.DataFrame, worsening: pd.Da
         rows.append({"client_id": cid, "display_name": info.at[cid, "display_name"],
                      "provider_name": info.at[cid, "provider_name"], "scope": info.at[cid, "scope"],
                      "reason": code, "reasons": tuple(r[2] for r in reasons),
-                     "why": " · ".join(r[3] for r in reasons), "_rank": rank, "_key": key})
+                     "why": tuple(r[3] for r in reasons), "_rank": rank, "_key": key})
     columns = ["client_id", "display_name", "provider_name", "scope", "reason", "reasons", "why"]
     if not rows:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows).sort_values(["_rank", "_key", "client_id"])
     return out[columns].reset_index(drop=True)
+
+
+MAX_ATTENTION_CARDS = 20
+
+
+def attention_split(attention: pd.DataFrame, cards: int = MAX_ATTENTION_CARDS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ranked list's head, drawn a card each (every urgent client among them however
+    many), and the rest, drawn as one table in the same order."""
+    n = max(cards, int((attention["reason"] == URGENT_FLAG).sum())) if len(attention) else 0
+    return attention.iloc[:n], attention.iloc[n:]
+
+
+def attention_table(attention: pd.DataFrame) -> pd.DataFrame:
+    """Ranked rows as a table: client, clinician, reason and why in words, a link to the brief."""
+    return pd.DataFrame({
+        "Client": attention["display_name"], "ID": attention["client_id"], "Clinician": attention["provider_name"],
+        "Reason": attention["reason"].map(REASON_WORDS), "Why": [" · ".join(w) for w in attention["why"]],
+        "Brief": [f"brief?client={cid}" for cid in attention["client_id"]]}).reset_index(drop=True)
 
 
 # --- per clinician ------------------------------------------------------------------------------
@@ -403,9 +421,9 @@ def per_clinician(rows: pd.DataFrame, classes: pd.Series, days_per_week: pd.Seri
     (mean and median); the share sharing in the last 7 days; engagement drops; unreviewed
     flags and the clients who have them. Rates are per client, so caseloads of different
     sizes compare fairly; a client seen by two clinicians counts for both."""
-    columns = ["provider_id", "provider_name", "n_clients", "n_trend", "improving", "flat", "worsening",
-               "days_per_week", "median_days_per_week", "sharing_week", "n_dropped", "open_flags",
-               "clients_with_open_flags"]
+    columns = ["provider_id", "provider_name", "n_clients", "n_trend", "n_improving", "n_flat", "n_worsening",
+               "improving", "flat", "worsening", "days_per_week", "median_days_per_week", "n_sharing_week",
+               "sharing_week", "n_dropped", "open_flags", "clients_with_open_flags"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     dropped = set(engaged.loc[engaged["dropped"], "client_id"]) if len(engaged) else set()
@@ -418,12 +436,35 @@ def per_clinician(rows: pd.DataFrame, classes: pd.Series, days_per_week: pd.Seri
         rates = days_per_week.reindex(ids).fillna(0.0)
         mine = flags[flags["client_id"].isin(ids)] if len(flags) else flags
         out.append({"provider_id": pid, "provider_name": name, "n_clients": len(ids), "n_trend": n_trend,
-                    "improving": share("improving"), "flat": share("flat"), "worsening": share("worsening"),
+                    "n_improving": int((cls == "improving").sum()), "n_flat": int((cls == "flat").sum()),
+                    "n_worsening": int((cls == "worsening").sum()), "improving": share("improving"), "flat": share("flat"), "worsening": share("worsening"),
                     "days_per_week": float(rates.mean()), "median_days_per_week": float(rates.median()),
+                    "n_sharing_week": sum(c in sharing_week for c in ids),
                     "sharing_week": sum(c in sharing_week for c in ids) / len(ids),
                     "n_dropped": sum(c in dropped for c in ids),
                     "open_flags": len(mine), "clients_with_open_flags": int(mine["client_id"].nunique()) if len(mine) else 0})
     return pd.DataFrame(out, columns=columns)
+
+
+def count_share(n: int, of: int) -> str:
+    """'3 of 8 (38 %)'; '–' when there is nothing to count."""
+    return f"{n} of {of} ({round(100 * n / of)} %)" if of else "–"
+
+
+def clinician_table(clinicians: pd.DataFrame) -> pd.DataFrame:
+    """The per-clinician rows in words and numbers, each share with its n, for the page."""
+    rows = clinicians
+    return pd.DataFrame({
+        "Clinician": rows["provider_name"], "Clients": rows["n_clients"], "With a trend": rows["n_trend"],
+        "Improving": [count_share(n, of) for n, of in zip(rows["n_improving"], rows["n_trend"])],
+        "No clear change": [count_share(n, of) for n, of in zip(rows["n_flat"], rows["n_trend"])],
+        "Worsening": [count_share(n, of) for n, of in zip(rows["n_worsening"], rows["n_trend"])],
+        "Days shared / week": rows["days_per_week"].round(1),
+        "Shared this week": [count_share(n, of) for n, of in zip(rows["n_sharing_week"], rows["n_clients"])],
+        "Engagement drops": rows["n_dropped"],
+        "Unreviewed flags": [f"{f} ({c} client{'' if c == 1 else 's'})" if f else "0"
+                             for f, c in zip(rows["open_flags"], rows["clients_with_open_flags"])],
+    }).reset_index(drop=True)
 
 
 # --- caseload themes -----------------------------------------------------------------------------
@@ -552,17 +593,22 @@ FONT = dict(family="sans-serif", size=13, color="#2b2f33")
 def flag_age_figure(buckets: pd.DataFrame) -> go.Figure:
     """Unreviewed flags by days waited: stacked bars, urgent below watch."""
     bars = [go.Bar(x=buckets["bucket"], y=buckets[level], name=name, marker_color=colour,
-                   text=[str(v) if v else "" for v in buckets[level]], textposition="inside",
                    hovertemplate=f"%{{y}} {level} flag(s) waiting %{{x}}<extra></extra>")
             for level, name, colour in (("urgent", "Urgent", URGENT_COLOUR), ("watch", "Watch", WATCH_COLOUR))]
     figure = go.Figure(bars)
+    totals = buckets["urgent"] + buckets["watch"]
+    for bucket, urgent, total in zip(buckets["bucket"], buckets["urgent"], totals):
+        if total:
+            figure.add_annotation(x=bucket, y=total, yshift=10, showarrow=False,
+                                  text=f"{total}" + (f" ({urgent} urgent)" if urgent else ""))
     figure.update_layout(barmode="stack", height=260, margin=dict(l=10, r=10, t=50, b=10), font=FONT,
-                         title=dict(text="Unreviewed flags by days waiting", x=0, xanchor="left", font=dict(size=15)),
+                         title=dict(text="Waiting for a review, by days since the flagged text", x=0, xanchor="left", font=dict(size=15)),
                          plot_bgcolor="white", paper_bgcolor="rgba(0,0,0,0)",
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
                          xaxis=dict(title="Waiting", showgrid=False, linecolor="#bbb"),
                          yaxis=dict(title="Flags", gridcolor="#eee", zeroline=False, rangemode="tozero",
-                                    dtick=max(1, int(np.ceil((buckets[["urgent", "watch"]].sum(axis=1).max() or 1) / 5)))))
+                                    range=[0, max(1, int(totals.max())) * 1.25],
+                                    dtick=max(1, int(np.ceil(max(1, int(totals.max())) / 5)))))
     return figure
 
 

@@ -74,22 +74,18 @@ def _kept_key(key: str) -> str:
     return f"_kept_{key}"
 
 
-def kept(key: str, default, allowed=None) -> None:
-    """Give the widget of session-state `key` its last chosen value before it is drawn.
-    Streamlit forgets a widget's value when a page without that widget runs, so each
-    choice is also kept under a key no widget owns (`keep`) and restored here; a kept
-    value no longer among `allowed` falls back to `default`."""
-    if key in st.session_state:
-        return
-    value = st.session_state.get(_kept_key(key), default)
+def kept(key: str, default, allowed=None):
+    """Give the widget of session-state `key` its last chosen value before it is drawn, and
+    return the widget's on_change callback that remembers a new choice. Streamlit forgets
+    a widget's value when a page without it runs (and a widget of the same key on another
+    page starts afresh), so the choice is kept under a key no widget owns; a kept value no
+    longer among `allowed` falls back to `default`."""
+    store = _kept_key(key)
+    value = st.session_state.get(store, st.session_state.get(key, default))
     if allowed is not None and value not in allowed:
         value = default
-    st.session_state[key] = value
-
-
-def keep(key: str, value) -> None:
-    """Remember a filter's value across pages (see `kept`)."""
-    st.session_state[_kept_key(key)] = value
+    st.session_state[store] = st.session_state[key] = value
+    return lambda: st.session_state.__setitem__(store, st.session_state[key])
 
 
 def clinician_picker(path: Path, user: User) -> str | None:
@@ -100,37 +96,34 @@ def clinician_picker(path: Path, user: User) -> str | None:
     providers = data.providers(path, user)
     names = dict(zip(providers["provider_id"], providers["name"]))
     options = [ALL_CLINICIANS] + list(names)
-    kept(CLINICIAN_KEY, ALL_CLINICIANS, options)
-    chosen = st.sidebar.selectbox("Clinician", options, key=CLINICIAN_KEY,
+    remember = kept(CLINICIAN_KEY, ALL_CLINICIANS, options)
+    chosen = st.sidebar.selectbox("Clinician", options, key=CLINICIAN_KEY, on_change=remember,
                                   format_func=lambda p: names.get(p, p))
-    keep(CLINICIAN_KEY, chosen)
     return None if chosen == ALL_CLINICIANS else chosen
 
 
 def period_picker(default: tuple[date, date]) -> tuple[date, date]:
     """The period a caseload view covers (sidebar), `default` until one is chosen; it
     survives page switches. While only the first day of a new range is picked, the last
-    full choice stands."""
-    kept(PERIOD_KEY, default)
-    chosen = st.sidebar.date_input("Period", key=PERIOD_KEY, format="DD/MM/YYYY",
+    full range stands."""
+    remember = kept(PERIOD_KEY, default)
+    chosen = st.sidebar.date_input("Period", key=PERIOD_KEY, format="DD/MM/YYYY", on_change=remember,
                                    help="Engagement, activity and caseload themes are counted over these days. "
                                         "Risk flags are never limited to a period.")
+    full = _kept_key(PERIOD_KEY + "_full")
     if isinstance(chosen, (list, tuple)) and len(chosen) == 2:
-        period = (min(chosen), max(chosen))
-        keep(PERIOD_KEY, period)
-        return period
-    last = st.session_state.get(_kept_key(PERIOD_KEY), default)
-    return tuple(last) if isinstance(last, (list, tuple)) and len(last) == 2 else default
+        st.session_state[full] = (min(chosen), max(chosen))
+    return st.session_state.get(full, default)
 
 
 def scope_picker() -> str | None:
     """Which clients by what they share (sidebar): full sharing ('raw'), summaries only
     ('summary'), or both (None). Survives page switches."""
-    kept(SCOPE_KEY, "all", list(SCOPE_CHOICES))
+    remember = kept(SCOPE_KEY, "all", list(SCOPE_CHOICES))
     chosen = st.sidebar.selectbox("Sharing", list(SCOPE_CHOICES), key=SCOPE_KEY, format_func=SCOPE_CHOICES.get,
+                                  on_change=remember,
                                   help="Full sharing: check-ins, messages and summaries. Summaries only: the "
                                        "app's conversation summaries and check-ins, never the messages.")
-    keep(SCOPE_KEY, chosen)
     return None if chosen == "all" else chosen
 
 

@@ -41,10 +41,11 @@ if head.n_clients == 0:
 cols = st.columns(5)
 cols[0].metric("Active clients", f"{head.n_active} of {head.n_clients}",
                help=f"Shared a check-in, conversation or practice between {since:%-d %b} and {until:%-d %b}.")
-cols[1].metric("Sharing this week", head.n_sharing_week,
+cols[1].metric("Sharing this week", f"{head.n_sharing_week} of {head.n_clients}",
                help=f"Shared anything in the 7 days to {until:%-d %b}.")
 cols[2].metric("Unreviewed risk flags", head.n_open_flags,
                delta=f"{head.n_open_urgent} urgent" if head.n_open_urgent else None, delta_color="inverse",
+               delta_arrow="off",
                help="Flags no clinician has marked reviewed yet, however old. Reviewed flags stay in each brief.")
 cols[3].metric("Oldest unreviewed", "none" if head.oldest_open_days is None else cm.waited_words(head.oldest_open_days),
                help="How long the flag that has waited longest has gone without a review (from the day it was written).")
@@ -57,14 +58,17 @@ st.subheader("Who needs attention")
 st.caption("Unreviewed urgent flags first, then watch flags (longest waiting first), a worsening stress or mood "
            f"trend, a drop in engagement (the last {cm.RECENT_DAYS} days well below the client's own earlier rate), "
            f"and nothing shared for {cm.NO_DATA_MIN_DAYS}+ days since the last session.")
-BADGES = {cm.URGENT_FLAG: ":red-background[**urgent flag**]", cm.WATCH_FLAG: ":orange-background[**watch flag**]",
-          cm.WORSENING: ":violet-background[worsening]", cm.ENGAGEMENT_DROP: ":blue-background[engagement]",
-          cm.NO_DATA: ":gray-background[no data]"}
+BADGES = {cm.URGENT_FLAG: ":red-background[:red[:material/emergency: **Urgent flag**]]",
+          cm.WATCH_FLAG: ":orange-background[:orange[:material/warning: **Watch flag**]]",
+          cm.WORSENING: ":violet-background[:violet[:material/trending_down: Worsening]]",
+          cm.ENGAGEMENT_DROP: ":blue-background[:blue[:material/event_busy: Engagement]]",
+          cm.NO_DATA: ":gray-background[:gray[:material/hourglass_empty: No data]]"}
 if model.attention.empty:
     st.success("Nobody on this caseload has an unreviewed flag, a worsening trend, an engagement drop or a "
                "silence since their last session.", icon=":material/check_circle:")
 allowed = data.allowed_clients(path, user)
-for row in model.attention.itertuples():
+cards, rest = cm.attention_split(model.attention)
+for row in cards.itertuples():
     with st.container(border=True):
         left, middle, right = st.columns([3, 6, 1.4], vertical_alignment="center")
         who = f"**{ui.plain(row.display_name)}** · {row.client_id}"
@@ -73,16 +77,23 @@ for row in model.attention.itertuples():
         if row.scope == "summary":
             who += " :gray[· summaries only]"
         left.markdown(who)
-        middle.markdown(f"{BADGES[row.reason]} {row.why}")
+        middle.markdown(f"{BADGES[row.reason]}  \n" + "  \n".join(row.why))
         if row.client_id in allowed:
             right.page_link("views/brief.py", label="Open brief", icon=":material/description:",
                             query_params={"client": row.client_id})
+if len(rest):
+    # The rest of the ranked list in one table (a card each would slow a large caseload's page).
+    st.markdown(f"**{len(rest)} more** in the same order:")
+    st.dataframe(
+        cm.attention_table(rest[rest["client_id"].isin(allowed)]), hide_index=True, width="stretch",
+        column_config={"Brief": st.column_config.LinkColumn("Brief", display_text="Open brief"),
+                       "Why": st.column_config.TextColumn(width="large")})
 if model.headline.n_open_urgent:
     st.caption(ui.CRISIS_RESOURCES)
 
 # --- unreviewed flags by age (supervisors) -----------------------------------------------
 if supervisor:
-    st.subheader("Unreviewed flags by days waiting")
+    st.subheader("Unreviewed risk flags")
     if model.open_flags.empty:
         st.success("Every risk flag on this caseload has been reviewed.", icon=":material/check_circle:")
     else:
@@ -92,40 +103,36 @@ if supervisor:
         notes.markdown(f"**{over_two_weeks}** of {len(model.open_flags)} unreviewed flags have waited more than "
                        "two weeks.")
         waiting = (model.open_flags.groupby("client_id")
-                   .agg(flags=("risk", "size"), urgent=("risk", lambda r: int((r == "urgent").sum())),
+                   .agg(n_flags=("risk", "size"), urgent=("risk", lambda r: int((r == "urgent").sum())),
                         oldest=("days_waiting", "max"))
                    .sort_values(["urgent", "oldest"], ascending=False).head(5))
         names = model.attention.set_index("client_id")["display_name"]
         notes.markdown("Waiting longest:  \n" + "  \n".join(
-            f"{ui.plain(names.get(cid, cid))} · {cid}: {r.flags} flag{'' if r.flags == 1 else 's'}"
+            f"{ui.plain(names.get(cid, cid))} · {cid}: {r.n_flags} flag{'' if r.n_flags == 1 else 's'}"
             f"{f', {r.urgent} urgent' if r.urgent else ''}, oldest {cm.waited_words(r.oldest)}"
             for cid, r in waiting.iterrows()))
 
 # --- per clinician -------------------------------------------------------------------------
 st.subheader("Per clinician" if supervisor else "Your caseload")
-table = model.clinicians.assign(**{k: model.clinicians[k] * 100 for k in ("improving", "flat", "worsening",
-                                                                          "sharing_week")})
-percent = {"format": "%.0f %%"}
+table = cm.clinician_table(model.clinicians)
 st.dataframe(
-    table.drop(columns=["provider_id"]), hide_index=True, width="stretch",
+    table, hide_index=True, width="stretch",
     column_config={
-        "provider_name": st.column_config.TextColumn("Clinician"),
-        "n_clients": st.column_config.NumberColumn("Clients (n)"),
-        "n_trend": st.column_config.NumberColumn("With a trend (n)",
-                                                 help="Clients with enough check-ins (14+ days) for a trend"),
-        "improving": st.column_config.NumberColumn("Improving", help="Of the clients with a trend: stress falling "
-                                                                     "or mood rising, and neither worsening", **percent),
-        "flat": st.column_config.NumberColumn("No clear change", help="Of the clients with a trend", **percent),
-        "worsening": st.column_config.NumberColumn("Worsening", help="Of the clients with a trend: stress rising "
-                                                                     "or mood falling", **percent),
-        "days_per_week": st.column_config.NumberColumn("Days shared / client / week", format="%.1f",
-                                                       help="Mean over the clinician's clients, over the period"),
-        "median_days_per_week": st.column_config.NumberColumn("(median)", format="%.1f"),
-        "sharing_week": st.column_config.NumberColumn("Shared this week", help="Share of the clinician's clients",
-                                                      **percent),
-        "n_dropped": st.column_config.NumberColumn("Engagement drops (n)"),
-        "open_flags": st.column_config.NumberColumn("Unreviewed flags (n)"),
-        "clients_with_open_flags": st.column_config.NumberColumn("Clients with one (n)"),
+        "Clinician": st.column_config.TextColumn(width="medium"),
+        "Clients": st.column_config.NumberColumn(help="Clients on the caseload shown (n)"),
+        "With a trend": st.column_config.NumberColumn(help="Clients with enough check-ins (14+ days in their latest "
+                                                            "8 weeks) for a stress or mood trend (n)"),
+        "Improving": st.column_config.TextColumn(help="Of the clients with a trend: stress falling or mood rising, "
+                                                      "neither worsening"),
+        "No clear change": st.column_config.TextColumn(help="Of the clients with a trend"),
+        "Worsening": st.column_config.TextColumn(help="Of the clients with a trend: stress rising or mood falling"),
+        "Days shared / week": st.column_config.NumberColumn(format="%.1f", help="Days with a check-in, conversation "
+                                                            "or practice, per client per week of the period (mean)"),
+        "Shared this week": st.column_config.TextColumn(help="Clients who shared anything in the last 7 days"),
+        "Engagement drops": st.column_config.NumberColumn(help="Clients sharing on far fewer days lately than "
+                                                                "their own earlier rate (n)"),
+        "Unreviewed flags": st.column_config.NumberColumn(help="Flags no clinician has reviewed yet, and the clients "
+                                                                "they belong to"),
     })
 st.caption("Rates are per client, so caseloads of different sizes compare fairly; with few clients (small n) a "
            "share moves a lot with one client. Trends are each client's latest 8 weeks.")
@@ -151,14 +158,13 @@ else:
         themes.assign(keywords=themes["keywords"].map(lambda k: ", ".join(list(k)[:6])),
                       share_recent=themes["share_recent"] * 100, share_before=themes["share_before"] * 100,
                       status=themes["status"].map(cm.THEME_STATUS_WORDS))
-              .drop(columns=["theme_id", "p_rise"]),
+              .drop(columns=["theme_id", "p_rise", "n_before"]),
         hide_index=True, width="stretch",
         column_config={
             "label": st.column_config.TextColumn("Theme"), "keywords": st.column_config.TextColumn("Keywords"),
             "status": st.column_config.TextColumn("Last 4 weeks"),
             "n_recent": st.column_config.NumberColumn("Texts, last 4 weeks"),
             "clients_recent": st.column_config.NumberColumn("Clients (n)"),
-            "n_before": st.column_config.NumberColumn("Texts, weeks before"),
             "share_recent": st.column_config.NumberColumn("Share now", format="%.1f %%"),
             "share_before": st.column_config.NumberColumn("Share before", format="%.1f %%")})
     st.caption("Themes across every client's writing, shown by label and keywords only; what a client wrote stays in "
