@@ -448,21 +448,21 @@ def per_clinician(rows: pd.DataFrame, classes: pd.Series, days_per_week: pd.Seri
 
 def count_share(n: int, of: int) -> str:
     """'3 of 8 (38 %)'; '–' when there is nothing to count."""
-    return f"{n} of {of} ({round(100 * n / of)} %)" if of else "–"
+    return f"{n} of {of} ({int(100 * n / of + 0.5)} %)" if of else "–"
 
 
 def clinician_table(clinicians: pd.DataFrame) -> pd.DataFrame:
     """The per-clinician rows in words and numbers, each share with its n, for the page."""
     rows = clinicians
     return pd.DataFrame({
-        "Clinician": rows["provider_name"], "Clients": rows["n_clients"], "With a trend": rows["n_trend"],
+        "Clinician": rows["provider_name"], "Clients": rows["n_clients"],
         "Improving": [count_share(n, of) for n, of in zip(rows["n_improving"], rows["n_trend"])],
-        "No clear change": [count_share(n, of) for n, of in zip(rows["n_flat"], rows["n_trend"])],
+        "No change": [count_share(n, of) for n, of in zip(rows["n_flat"], rows["n_trend"])],
         "Worsening": [count_share(n, of) for n, of in zip(rows["n_worsening"], rows["n_trend"])],
-        "Days shared / week": rows["days_per_week"].round(1),
-        "Shared this week": [count_share(n, of) for n, of in zip(rows["n_sharing_week"], rows["n_clients"])],
-        "Engagement drops": rows["n_dropped"],
-        "Unreviewed flags": [f"{f} ({c} client{'' if c == 1 else 's'})" if f else "0"
+        "Days / week": rows["days_per_week"].round(1),
+        "This week": [count_share(n, of) for n, of in zip(rows["n_sharing_week"], rows["n_clients"])],
+        "Drops": rows["n_dropped"],
+        "Open flags": [f"{f} ({c} client{'' if c == 1 else 's'})" if f else "0"
                              for f, c in zip(rows["open_flags"], rows["clients_with_open_flags"])],
     }).reset_index(drop=True)
 
@@ -532,8 +532,8 @@ def theme_trends(weekly: pd.DataFrame, themes: pd.DataFrame, client_ids, since: 
 def theme_weekly_shares(weekly: pd.DataFrame, trends: pd.DataFrame, client_ids, since: date, until: date,
                         limit: int = MAX_THEME_LINES) -> pd.DataFrame:
     """The weekly share of all texts (0-1) of the themes worth a line: the first `limit`
-    of theme_trends (rising and new first): week, theme_id, label, n_texts, share."""
-    columns = ["week", "theme_id", "label", "n_texts", "share"]
+    of theme_trends (rising and new first): week, theme_id, label, status, n_texts, share."""
+    columns = ["week", "theme_id", "label", "status", "n_texts", "share"]
     if weekly.empty or trends.empty:
         return pd.DataFrame(columns=columns)
     chosen = trends.head(limit)
@@ -547,6 +547,7 @@ def theme_weekly_shares(weekly: pd.DataFrame, trends: pd.DataFrame, client_ids, 
     long.columns = ["week", "theme_id", "n_texts"]
     long["share"] = long["n_texts"] / long["week"].map(totals)
     long["label"] = long["theme_id"].map(chosen.set_index("theme_id")["label"])
+    long["status"] = long["theme_id"].map(chosen.set_index("theme_id")["status"])
     long["week"] = long["week"].dt.date
     return long[columns].sort_values(["theme_id", "week"]).reset_index(drop=True)
 
@@ -614,13 +615,16 @@ def flag_age_figure(buckets: pd.DataFrame) -> go.Figure:
 
 def theme_share_figure(shares: pd.DataFrame, recent_start: date | None = None) -> go.Figure:
     """Each chosen caseload theme's weekly share of all texts, one line per theme (label
-    made inert), the recent weeks shaded."""
+    made inert): rising and new themes bold, the others thin and pale; the recent weeks shaded."""
     figure = go.Figure()
     for i, (tid, own) in enumerate(shares.groupby("theme_id", sort=False)):
         label = plain(own["label"].iloc[0])
+        stands_out = "status" in own and own["status"].iloc[0] in ("rising", "new")
         figure.add_trace(go.Scatter(
-            x=pd.to_datetime(own["week"]), y=own["share"] * 100, mode="lines+markers", name=label,
-            line=dict(color=THEME_COLOURS[i % len(THEME_COLOURS)], width=2),
+            x=pd.to_datetime(own["week"]), y=own["share"] * 100, mode="lines+markers",
+            name=label + (" (rising)" if stands_out else ""), opacity=1.0 if stands_out else 0.55,
+            line=dict(color=THEME_COLOURS[i % len(THEME_COLOURS)], width=3.5 if stands_out else 1.5),
+            marker=dict(size=7 if stands_out else 4),
             customdata=own["n_texts"], hovertemplate=f"{label}: %{{y:.1f}} % of texts (%{{customdata}})<extra></extra>"))
     if recent_start is not None:
         figure.add_vrect(x0=pd.Timestamp(recent_start) - pd.Timedelta(days=3),

@@ -194,7 +194,7 @@ def test_per_clinician_rates_are_per_client_with_their_n(caseload):
     assert p1["days_per_week"] == pytest.approx((7 * 3 + 31 / 8) / 4)
     table = cm.clinician_table(model.clinicians).set_index("Clinician")
     assert table.loc["Dr p-2", "Worsening"] == "1 of 2 (50 %)"
-    assert table.loc["Dr p-1", "Unreviewed flags"] == "3 (2 clients)"
+    assert table.loc["Dr p-1", "Open flags"] == "3 (2 clients)"
     assert table.loc["Dr p-1", "Improving"] == "1 of 1 (100 %)"
 
 
@@ -300,7 +300,7 @@ def page_links(app: AppTest) -> list:
 
 
 def clinician_table(app: AppTest) -> pd.DataFrame:
-    return next(d.value for d in app.dataframe if "With a trend" in d.value.columns)
+    return next(d.value for d in app.dataframe if "Improving" in d.value.columns)
 
 
 def sample_clients(path, provider: str | None = None) -> set[str]:

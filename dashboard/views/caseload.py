@@ -5,6 +5,7 @@ dashboard.caseload_model; every number is computed there."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import caseload_model as cm
@@ -120,18 +121,17 @@ st.dataframe(
     column_config={
         "Clinician": st.column_config.TextColumn(width="medium"),
         "Clients": st.column_config.NumberColumn(help="Clients on the caseload shown (n)"),
-        "With a trend": st.column_config.NumberColumn(help="Clients with enough check-ins (14+ days in their latest "
-                                                            "8 weeks) for a stress or mood trend (n)"),
-        "Improving": st.column_config.TextColumn(help="Of the clients with a trend: stress falling or mood rising, "
-                                                      "neither worsening"),
-        "No clear change": st.column_config.TextColumn(help="Of the clients with a trend"),
+        "Improving": st.column_config.TextColumn(help="Of the clients with a stress or mood trend (enough check-ins: "
+                                                      "14+ days in their latest 8 weeks): stress falling or mood "
+                                                      "rising, neither worsening"),
+        "No change": st.column_config.TextColumn(help="Of the clients with a trend"),
         "Worsening": st.column_config.TextColumn(help="Of the clients with a trend: stress rising or mood falling"),
-        "Days shared / week": st.column_config.NumberColumn(format="%.1f", help="Days with a check-in, conversation "
+        "Days / week": st.column_config.NumberColumn(format="%.1f", help="Days with a check-in, conversation "
                                                             "or practice, per client per week of the period (mean)"),
-        "Shared this week": st.column_config.TextColumn(help="Clients who shared anything in the last 7 days"),
-        "Engagement drops": st.column_config.NumberColumn(help="Clients sharing on far fewer days lately than "
+        "This week": st.column_config.TextColumn(help="Clients who shared anything in the last 7 days"),
+        "Drops": st.column_config.NumberColumn(help="Clients sharing on far fewer days lately than "
                                                                 "their own earlier rate (n)"),
-        "Unreviewed flags": st.column_config.NumberColumn(help="Flags no clinician has reviewed yet, and the clients "
+        "Open flags": st.column_config.TextColumn(help="Flags no clinician has reviewed yet, and the clients "
                                                                 "they belong to"),
     })
 st.caption("Rates are per client, so caseloads of different sizes compare fairly; with few clients (small n) a "
@@ -155,18 +155,16 @@ else:
     st.plotly_chart(cm.theme_share_figure(model.theme_shares, cm.recent_weeks_start(until)), width="stretch",
                     config={"displayModeBar": False})
     st.dataframe(
-        themes.assign(keywords=themes["keywords"].map(lambda k: ", ".join(list(k)[:6])),
-                      share_recent=themes["share_recent"] * 100, share_before=themes["share_before"] * 100,
-                      status=themes["status"].map(cm.THEME_STATUS_WORDS))
-              .drop(columns=["theme_id", "p_rise", "n_before"]),
+        pd.DataFrame({
+            "Theme": themes["label"], "Last 4 weeks": themes["status"].map(cm.THEME_STATUS_WORDS),
+            "Share of texts, before → now": [f"{b * 100:.1f} % → {n * 100:.1f} %"
+                                             for b, n in zip(themes["share_before"].fillna(0), themes["share_recent"].fillna(0))],
+            "Texts, last 4 weeks": themes["n_recent"], "Clients": themes["clients_recent"],
+            "Keywords": themes["keywords"].map(lambda k: ", ".join(list(k)[:6]))}),
         hide_index=True, width="stretch",
-        column_config={
-            "label": st.column_config.TextColumn("Theme"), "keywords": st.column_config.TextColumn("Keywords"),
-            "status": st.column_config.TextColumn("Last 4 weeks"),
-            "n_recent": st.column_config.NumberColumn("Texts, last 4 weeks"),
-            "clients_recent": st.column_config.NumberColumn("Clients (n)"),
-            "share_recent": st.column_config.NumberColumn("Share now", format="%.1f %%"),
-            "share_before": st.column_config.NumberColumn("Share before", format="%.1f %%")})
+        column_config={"Clients": st.column_config.NumberColumn(help="Clients who wrote about it in the last 4 weeks (n)"),
+                       "Keywords": st.column_config.TextColumn(width="large")})
     st.caption("Themes across every client's writing, shown by label and keywords only; what a client wrote stays in "
                "their own brief. Share: the theme's part of all texts these clients wrote. Rising: at least 1.5 "
-               "times the earlier share on 5+ texts, unlikely by chance (p < 0.05).")
+               "times the earlier share on 5+ texts, unlikely by chance (p < 0.05). The last week may be partial, so "
+               "its share rests on fewer texts.")
