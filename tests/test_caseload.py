@@ -334,7 +334,9 @@ def test_a_therapist_sees_only_their_own_clients(app_env):
     app = open_caseload("rivera")
     own, everyone = sample_clients(app_env, "p-001"), sample_clients(app_env)
     linked = {link.query_string.removeprefix("client=") for link in page_links(app) if link.query_string}
-    assert linked and linked <= own
+    assert linked <= own                                               # whoever needs attention is theirs
+    assert {m.label: m.value for m in app.metric}["Active clients"].endswith(f"of {len(own)}")
+    assert clinician_table(app)["Clients"].tolist() == [len(own)]
     text = all_text(app) + " ".join(str(v) for d in app.dataframe for v in d.value.to_numpy().ravel())
     assert not [cid for cid in everyone - own if cid in text]        # another therapist's client never appears
     assert "Dr. M. Okafor" not in text and "Dr. S. Lindqvist" not in text
