@@ -178,9 +178,14 @@ def shown_clients(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per client shown; a client seen by two clinicians names both."""
     if rows.empty:
         return pd.DataFrame(columns=["client_id", "display_name", "timezone", "scope", "provider_name"])
-    names = rows.groupby("client_id", sort=True)["provider_name"].agg(lambda s: ", ".join(sorted(set(s))))
-    first = rows.drop_duplicates("client_id").set_index("client_id")[["display_name", "timezone", "scope"]]
-    return first.assign(provider_name=names).reset_index().sort_values("client_id").reset_index(drop=True)
+    first = rows.drop_duplicates("client_id").set_index("client_id")[["display_name", "timezone", "scope",
+                                                                      "provider_name"]]
+    shared = rows[rows["client_id"].duplicated(keep=False)]
+    if len(shared):   # a client seen by two clinicians names both
+        names = shared.groupby("client_id")["provider_name"].agg(lambda s: ", ".join(sorted(set(s))))
+        first["provider_name"] = first["provider_name"].astype(object)
+        first.loc[names.index, "provider_name"] = names
+    return first.reset_index().sort_values("client_id").reset_index(drop=True)
 
 
 # --- risk flags -------------------------------------------------------------------------------
@@ -217,14 +222,11 @@ def flag_age_buckets(flags: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def flag_words(level: str, flags: pd.DataFrame) -> str:
+def flag_words(level: str, n: int, oldest: int, model_only: int = 0) -> str:
     """'2 unreviewed urgent flags, the oldest waiting 12 days (1 from the model alone)'."""
-    n = len(flags)
-    oldest = int(flags["days_waiting"].max())
-    waited = waited_words(oldest)
+    waited = waited_words(int(oldest))
     text = (f"1 unreviewed {level} flag, waiting {waited}" if n == 1 else
             f"{n} unreviewed {level} flags, the oldest waiting {waited}")
-    model_only = int((flags["basis"] == "model").sum())
     if model_only:
         text += " (from the model alone)" if model_only == n else f" ({model_only} from the model alone)"
     return text
@@ -363,28 +365,36 @@ def needs_attention(clients: pd.DataFrame, flags: pd.DataFrame, worsening: pd.Da
     def add(cid: str, code: str, key: float, words: str) -> None:
         found.setdefault(cid, []).append((REASON_ORDER.index(code), key, code, words))
 
-    for level, code in (("urgent", URGENT_FLAG), ("watch", WATCH_FLAG)):
-        rows = flags[flags["risk"] == level] if not flags.empty else flags
-        for cid, own in (rows.groupby("client_id") if len(rows) else []):
-            add(cid, code, -float(own["days_waiting"].max()), flag_words(level, own))
-    for cid, own in (worsening.groupby("client_id") if len(worsening) else []):
-        own = own.sort_values("clarity", ascending=False)
-        add(cid, WORSENING, -float(own["clarity"].fillna(0).max()) - 100 * (len(own) - 1),
-            "; ".join(trend_words(r) for _, r in own.iterrows()))
-    for _, row in engaged[engaged["dropped"]].iterrows() if len(engaged) else []:
-        add(row["client_id"], ENGAGEMENT_DROP, float(row["recent_days"] / row["expected"]), engagement_words(row))
-    for _, row in silent.iterrows():
+    if len(flags):
+        per = (flags.assign(model=flags["basis"] == "model").groupby(["client_id", "risk"], sort=False)
+               .agg(n=("days_waiting", "size"), oldest=("days_waiting", "max"), model=("model", "sum")).reset_index())
+        for cid, level, n, oldest, model in per[["client_id", "risk", "n", "oldest", "model"]].itertuples(index=False):
+            code = URGENT_FLAG if level == "urgent" else WATCH_FLAG
+            add(cid, code, -float(oldest), flag_words(level, int(n), int(oldest), int(model)))
+    if len(worsening):
+        ordered = worsening.sort_values(["client_id", "clarity"], ascending=[True, False])
+        grouped: dict[str, list[dict]] = {}
+        for row in ordered.to_dict("records"):
+            grouped.setdefault(row["client_id"], []).append(row)
+        for cid, own in grouped.items():
+            clarity = max((0.0 if pd.isna(r["clarity"]) else float(r["clarity"])) for r in own)
+            add(cid, WORSENING, -clarity - 100 * (len(own) - 1), "; ".join(trend_words(r) for r in own))
+    if len(engaged):
+        for row in engaged[engaged["dropped"]].to_dict("records"):
+            add(row["client_id"], ENGAGEMENT_DROP, float(row["recent_days"] / row["expected"]), engagement_words(row))
+    for row in silent.to_dict("records"):
         add(row["client_id"], NO_DATA, -float(row["days_since"]), silent_words(row))
 
-    info = clients.set_index("client_id") if len(clients) else pd.DataFrame()
+    info = {r["client_id"]: r for r in clients[["client_id", "display_name", "provider_name", "scope"]]
+            .to_dict("records")} if len(clients) else {}
     rows = []
     for cid, reasons in found.items():
-        if cid not in info.index:
+        if cid not in info:
             continue
         reasons.sort()
         rank, key, code, _ = reasons[0]
-        rows.append({"client_id": cid, "display_name": info.at[cid, "display_name"],
-                     "provider_name": info.at[cid, "provider_name"], "scope": info.at[cid, "scope"],
+        rows.append({"client_id": cid, "display_name": info[cid]["display_name"],
+                     "provider_name": info[cid]["provider_name"], "scope": info[cid]["scope"],
                      "reason": code, "reasons": tuple(r[2] for r in reasons),
                      "why": tuple(r[3] for r in reasons), "_rank": rank, "_key": key})
     columns = ["client_id", "display_name", "provider_name", "scope", "reason", "reasons", "why"]
@@ -427,23 +437,28 @@ def per_clinician(rows: pd.DataFrame, classes: pd.Series, days_per_week: pd.Seri
     if rows.empty:
         return pd.DataFrame(columns=columns)
     dropped = set(engaged.loc[engaged["dropped"], "client_id"]) if len(engaged) else set()
-    out = []
-    for (pid, name), own in rows.groupby(["provider_id", "provider_name"], sort=True):
-        ids = list(dict.fromkeys(own["client_id"]))
-        cls = classes.reindex(ids).fillna("no trend")
-        n_trend = int((cls != "no trend").sum())
-        share = (lambda k: float((cls == k).sum()) / n_trend if n_trend else np.nan)
-        rates = days_per_week.reindex(ids).fillna(0.0)
-        mine = flags[flags["client_id"].isin(ids)] if len(flags) else flags
-        out.append({"provider_id": pid, "provider_name": name, "n_clients": len(ids), "n_trend": n_trend,
-                    "n_improving": int((cls == "improving").sum()), "n_flat": int((cls == "flat").sum()),
-                    "n_worsening": int((cls == "worsening").sum()), "improving": share("improving"), "flat": share("flat"), "worsening": share("worsening"),
-                    "days_per_week": float(rates.mean()), "median_days_per_week": float(rates.median()),
-                    "n_sharing_week": sum(c in sharing_week for c in ids),
-                    "sharing_week": sum(c in sharing_week for c in ids) / len(ids),
-                    "n_dropped": sum(c in dropped for c in ids),
-                    "open_flags": len(mine), "clients_with_open_flags": int(mine["client_id"].nunique()) if len(mine) else 0})
-    return pd.DataFrame(out, columns=columns)
+    flag_counts = flags.groupby("client_id").size() if len(flags) else pd.Series(dtype=int)
+    each = rows[["provider_id", "provider_name", "client_id"]].drop_duplicates(["provider_id", "client_id"])
+    cid = each["client_id"]
+    each = each.assign(cls=cid.map(classes).fillna("no trend"), rate=cid.map(days_per_week).fillna(0.0).astype(float),
+                       week=cid.isin(list(sharing_week)), dropped=cid.isin(list(dropped)),
+                       flags=cid.map(flag_counts).fillna(0).astype(int))
+    each = each.assign(trend=each["cls"] != "no trend", improving=each["cls"] == "improving",
+                       flat=each["cls"] == "flat", worsening=each["cls"] == "worsening", flagged=each["flags"] > 0)
+    out = (each.groupby(["provider_id", "provider_name"], sort=True)
+           .agg(n_clients=("client_id", "size"), n_trend=("trend", "sum"), n_improving=("improving", "sum"),
+                n_flat=("flat", "sum"), n_worsening=("worsening", "sum"), days_per_week=("rate", "mean"),
+                median_days_per_week=("rate", "median"), n_sharing_week=("week", "sum"), n_dropped=("dropped", "sum"),
+                open_flags=("flags", "sum"), clients_with_open_flags=("flagged", "sum"))
+           .reset_index())
+    with_trend = out["n_trend"].where(out["n_trend"] > 0)
+    for kind in ("improving", "flat", "worsening"):
+        out[kind] = out[f"n_{kind}"] / with_trend
+    out["sharing_week"] = out["n_sharing_week"] / out["n_clients"]
+    counts = ["n_clients", "n_trend", "n_improving", "n_flat", "n_worsening", "n_sharing_week", "n_dropped",
+              "open_flags", "clients_with_open_flags"]
+    out[counts] = out[counts].astype(int)
+    return out[columns]
 
 
 def count_share(n: int, of: int) -> str:
@@ -559,15 +574,16 @@ def caseload_model(reads: CaseloadReads, filters: Filters, today: date) -> Casel
     rows = caseload_rows(reads.clients, filters)
     clients = shown_clients(rows)
     ids = clients["client_id"].tolist()
-    flags = open_flags(reads.flags, clients, today)
     everyone = open_flags(reads.flags, shown_clients(reads.clients), today)
+    flags = everyone[everyone["client_id"].isin(ids)].reset_index(drop=True)
+    activity = _day_rows(reads.activity_days, ids)     # days as datetime64 once, for every count below
     worsening = worsening_trends(reads.trends, ids)
-    engaged = engagement(reads.activity_days, ids, filters.until)
+    engaged = engagement(activity, ids, filters.until)
     silent = silent_since_session(reads.status, ids, today)
     week_start = filters.until - timedelta(days=WEEK_DAYS - 1)
-    sharing_week = active_in(reads.activity_days, ids, week_start, filters.until)
+    sharing_week = active_in(activity, ids, week_start, filters.until)
     headline = Headline(
-        n_clients=len(ids), n_active=len(active_in(reads.activity_days, ids, filters.since, filters.until)),
+        n_clients=len(ids), n_active=len(active_in(activity, ids, filters.since, filters.until)),
         n_sharing_week=len(sharing_week), n_open_flags=len(flags),
         n_open_urgent=int((flags["risk"] == "urgent").sum()) if len(flags) else 0,
         oldest_open_days=int(flags["days_waiting"].max()) if len(flags) else None,
@@ -578,7 +594,7 @@ def caseload_model(reads: CaseloadReads, filters: Filters, today: date) -> Casel
         attention=needs_attention(clients, flags, worsening, engaged, silent),
         open_flags=flags, flag_ages=flag_age_buckets(flags),
         clinicians=per_clinician(rows, trend_classes(reads.trends, ids),
-                                 active_days_per_week(reads.activity_days, ids, filters.since, filters.until),
+                                 active_days_per_week(activity, ids, filters.since, filters.until),
                                  sharing_week, flags, engaged),
         themes=theme_rows,
         theme_shares=theme_weekly_shares(reads.theme_weekly, theme_rows, ids, filters.since, filters.until))
