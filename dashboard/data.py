@@ -424,19 +424,29 @@ def caseload_activity_days(path: Path, user: users.User | None) -> pd.DataFrame:
 def caseload_theme_weekly(path: Path, user: users.User | None) -> pd.DataFrame:
     """Texts per client, client-local week (Monday) and caseload theme (NULL for texts in
     no caseload theme, so weekly totals are complete): client_id, week, theme_id, n_texts.
-    The theme_weekly mart's shape, over the caseload-scope assignments; counts only."""
+    The theme_weekly mart's shape, over the caseload-scope assignments; counts only. The
+    week is found in pandas, one time zone at a time: DuckDB's per-row timezone() cost
+    two thirds of this read at 500 clients (0.83 s of CPU against 0.25 s)."""
     where, params = _clients_where(path, user, None, "u.client_id")
-    return _query(path, f"""
-        SELECT u.client_id,
-               CAST(date_trunc('week', timezone(coalesce(c.timezone, 'UTC'), u.written_at)) AS DATE) AS week,
-               k.theme_id, count(*) AS n_texts
+    texts = _query(path, f"""
+        SELECT u.client_id, k.theme_id, u.written_at
         FROM text_units u
         LEFT JOIN text_caseload_themes k USING (source, source_id, client_id)
-        LEFT JOIN clients c USING (client_id)
         WHERE {where} AND NOT coalesce(u.superseded, false)
-        GROUP BY ALL
-        ORDER BY week, u.client_id
     """, params)
+    if texts.empty:
+        return pd.DataFrame({"client_id": pd.Series([], dtype=object), "week": pd.Series([], dtype="datetime64[ns]"),
+                             "theme_id": pd.Series([], dtype=object), "n_texts": pd.Series([], dtype=int)})
+    zone = clients(path, user).drop_duplicates("client_id").set_index("client_id")["timezone"]
+    stamps = pd.to_datetime(texts["written_at"], utc=True)
+    zones = texts["client_id"].map(zone).fillna("UTC")
+    day = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    for tz, idx in zones.groupby(zones, sort=False).groups.items():
+        day.loc[idx] = stamps.loc[idx].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+    week = day - pd.to_timedelta(day.dt.weekday, unit="D")
+    counts = (texts.assign(week=week).groupby(["client_id", "week", "theme_id"], dropna=False, sort=True).size()
+              .rename("n_texts").reset_index())
+    return counts.sort_values(["week", "client_id"], kind="stable").reset_index(drop=True)
 
 
 @_cached
