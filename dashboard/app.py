@@ -28,6 +28,7 @@ auth.sidebar(path, user)
 
 clinical = [
     st.Page("views/today.py", title="Today", icon=":material/event:", default=True),
+    st.Page("views/caseload.py", title="Caseload", icon=":material/groups:", url_path="caseload"),
     st.Page("views/brief.py", title="Pre-session brief", icon=":material/description:", url_path="brief"),
     st.Page("views/explorer.py", title="Client explorer", icon=":material/travel_explore:",
             url_path="explorer"),

@@ -20,6 +20,9 @@ CRISIS_RESOURCES = (
     "Crisis lines: **988** Suicide & Crisis Lifeline (US, call or text) · "
     "**116 123** Samaritans (UK/IE).")
 ALL_CLINICIANS = "All clinicians"
+# Filters that survive page switches (session-state keys; see `kept`).
+CLINICIAN_KEY, PERIOD_KEY, SCOPE_KEY = "clinician", "caseload_period", "share_scope"
+SCOPE_CHOICES = {"all": "Full and summary-only", "raw": "Full sharing", "summary": "Summaries only"}
 
 
 def database_or_stop(analyzed: bool = True) -> Path:
@@ -67,17 +70,61 @@ def today_picker(path: Path) -> date:
     return chosen
 
 
+def _kept_key(key: str) -> str:
+    return f"_kept_{key}"
+
+
+def kept(key: str, default, allowed=None):
+    """Give the widget of session-state `key` its last chosen value before it is drawn, and
+    return the widget's on_change callback that remembers a new choice. Streamlit forgets
+    a widget's value when a page without it runs (and a widget of the same key on another
+    page starts afresh), so the choice is kept under a key no widget owns; a kept value no
+    longer among `allowed` falls back to `default`."""
+    store = _kept_key(key)
+    value = st.session_state.get(store, st.session_state.get(key, default))
+    if allowed is not None and value not in allowed:
+        value = default
+    st.session_state[store] = st.session_state[key] = value
+    return lambda: st.session_state.__setitem__(store, st.session_state[key])
+
+
 def clinician_picker(path: Path, user: User) -> str | None:
     """Whose caseload to show: a therapist sees their own; a supervisor picks among their
-    supervisees (or all of them)."""
+    supervisees (or all of them). The choice survives page switches."""
     if user.role == "therapist":
         return user.provider_id
     providers = data.providers(path, user)
     names = dict(zip(providers["provider_id"], providers["name"]))
     options = [ALL_CLINICIANS] + list(names)
-    chosen = st.sidebar.selectbox("Clinician", options, key="clinician",
+    remember = kept(CLINICIAN_KEY, ALL_CLINICIANS, options)
+    chosen = st.sidebar.selectbox("Clinician", options, key=CLINICIAN_KEY, on_change=remember,
                                   format_func=lambda p: names.get(p, p))
     return None if chosen == ALL_CLINICIANS else chosen
+
+
+def period_picker(default: tuple[date, date]) -> tuple[date, date]:
+    """The period a caseload view covers (sidebar), `default` until one is chosen; it
+    survives page switches. While only the first day of a new range is picked, the last
+    full range stands."""
+    remember = kept(PERIOD_KEY, default)
+    chosen = st.sidebar.date_input("Period", key=PERIOD_KEY, format="DD/MM/YYYY", on_change=remember,
+                                   help="Engagement, activity and caseload themes are counted over these days. "
+                                        "Risk flags are never limited to a period.")
+    full = _kept_key(PERIOD_KEY + "_full")
+    if isinstance(chosen, (list, tuple)) and len(chosen) == 2:
+        st.session_state[full] = (min(chosen), max(chosen))
+    return st.session_state.get(full, default)
+
+
+def scope_picker() -> str | None:
+    """Which clients by what they share (sidebar): full sharing ('raw'), summaries only
+    ('summary'), or both (None). Survives page switches."""
+    remember = kept(SCOPE_KEY, "all", list(SCOPE_CHOICES))
+    chosen = st.sidebar.selectbox("Sharing", list(SCOPE_CHOICES), key=SCOPE_KEY, format_func=SCOPE_CHOICES.get,
+                                  on_change=remember,
+                                  help="Full sharing: check-ins, messages and summaries. Summaries only: the "
+                                       "app's conversation summaries and check-ins, never the messages.")
+    return None if chosen == "all" else chosen
 
 
 def client_picker(path: Path, user: User, clinician: str | None) -> pd.Series | None:
