@@ -24,7 +24,8 @@ import pandas as pd
 from pipelines import db
 
 GENESIS = "0" * 64
-ACTIONS = ("sign-in", "sign-in failed", "sign-out", "account locked", "brief viewed", "conversation viewed",
+ACTIONS = ("sign-in", "sign-in failed", "sign-out", "account locked", "brief viewed", "caseload viewed",
+           "conversation viewed",
            "explorer viewed", "search", "print", "upload", "user added", "user disabled", "password reset",
            "demo users", "risk flag reviewed", "appointment changed", "access denied", "audit viewed",
            "consent withdrawn")

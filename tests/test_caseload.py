@@ -328,6 +328,9 @@ def test_supervisor_sees_the_whole_caseload_with_the_risk_client_first_opening_i
     clinicians = clinician_table(app)
     assert clinicians["Clinician"].tolist() == ["Dr. A. Rivera", "Dr. M. Okafor", "Dr. S. Lindqvist"]
     assert clinicians["Clients"].sum() == len(sample_clients(app_env))
+    from dashboard import data
+    trail = data.audit_trail(app_env, data.account(app_env, "admin"), action="caseload viewed")
+    assert "supervisor" in set(trail["username"])                      # who looked at the caseload
 
 
 def test_a_therapist_sees_only_their_own_clients(app_env):

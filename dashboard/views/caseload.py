@@ -19,6 +19,7 @@ if not user.reads_client_content:
             "which admin accounts do not read.", icon=":material/lock:")
     st.stop()
 
+ui.once_per_session(path, user, "caseload viewed", None)
 today = ui.today_picker(path)
 clinician = ui.clinician_picker(path, user)
 since, until = ui.period_picker(cm.default_period(today))
