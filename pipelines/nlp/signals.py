@@ -453,7 +453,7 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         "risk_reason": reason,
         "_emotion_strength": strength,
         "_context": context,
-    })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False)
+    })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False, features=feats)
 
 
 def conversation_emotion(emotions) -> str:
@@ -492,11 +492,12 @@ def risk_basis(reason: str | None) -> str:
     return "model" if str(reason).startswith("model") else "phrase"
 
 
-def _drop_private(df: pd.DataFrame, keep: bool) -> pd.DataFrame:
+def _drop_private(df: pd.DataFrame, keep: bool, features: np.ndarray | None = None) -> pd.DataFrame:
     if keep:
         return df
     df.attrs["emotion_strength"] = df.pop("_emotion_strength").to_numpy()
     df.attrs["context"] = df.pop("_context").to_numpy()
+    df.attrs["features"] = features
     return df
 
 
@@ -505,38 +506,49 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in columns})
 
 
-def _escalate_in_context(sig: pd.DataFrame, context: np.ndarray) -> pd.DataFrame:
-    """A sentence naming a plan, means, intent or past attempt only ambiguously ("I have the
-    rope.", "I've tried twice.") is urgent when another sentence of the same text carries
-    risk language (a lexicon match of watch or above)."""
-    if len(sig) < 2 or not any(context):
-        return sig
-    support = [i for i, (lvl, why) in enumerate(zip(sig["risk"], sig["risk_reason"]))
-               if lvl != "none" and risk_kind(why) in CONTEXT_SUPPORT]
-    hits = [i for i, c in enumerate(context) if c and any(j != i for j in support)]
-    if not hits:
-        return sig
-    sig = sig.copy()
-    for i in hits:
-        sig.iloc[i, sig.columns.get_loc("risk")] = "urgent"
-        sig.iloc[i, sig.columns.get_loc("risk_reason")] = context[i]
-    return sig
+class _SentenceColumns:
+    """The per-sentence results of ``sentence_signals`` as plain arrays, so a text's
+    aggregate is a few numpy index operations (pandas slicing per text cost ~75 % of
+    ``text_signals`` on 3,000 sample texts)."""
+
+    def __init__(self, sig: pd.DataFrame, strength: np.ndarray, context: np.ndarray):
+        self.rank = sig["risk"].map(_RANK).to_numpy(dtype=np.int8)
+        self.reason = sig["risk_reason"].to_numpy(dtype=object)
+        self.emotion = sig["emotion"].to_numpy(dtype=object)
+        self.stress = sig["stress"].to_numpy(dtype=float)
+        self.insight = sig["insight"].to_numpy(dtype=float)
+        self.valence = sig["valence"].to_numpy(dtype=float)
+        self.strength = np.asarray(strength, dtype=float)
+        self.context = np.asarray(context, dtype=object)
+        self.backed = np.array([risk_basis(r) == "phrase" for r in self.reason], dtype=np.int8)
+        # lexicon evidence that makes an ambiguous context statement elsewhere urgent
+        self.support = np.array([k > 0 and risk_kind(r) in CONTEXT_SUPPORT
+                                 for k, r in zip(self.rank, self.reason)], dtype=bool)
+        self.has_context = np.array([bool(c) for c in self.context], dtype=bool)
 
 
-def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndarray,
-               whole: dict[str, float] | None, context: np.ndarray | None = None) -> dict:
+def _aggregate(sents: list[str], idx: np.ndarray, col: _SentenceColumns,
+               whole: dict[str, float] | None) -> dict:
+    """One text's signals from its sentences (``idx``: their rows in ``col``, in order)."""
     if not sents:
         return {"valence": 0.0, "emotion": "neutral", "stress": 0.0, "insight": 0.0,
                 "risk": "none", "risk_reason": "", "evidence": ""}
-    if context is not None:
-        sig = _escalate_in_context(sig, context)
-    ranks = sig["risk"].map(_RANK).to_numpy()
-    stress = sig["stress"].to_numpy()
-    insight = sig["insight"].to_numpy()
-    valence = sig["valence"].to_numpy()
+    ranks = col.rank[idx].astype(int)
+    reasons = col.reason[idx]
+    backed = col.backed[idx].astype(int)
+    if len(idx) >= 2 and col.has_context[idx].any():
+        # A sentence naming a plan, means, intent or past attempt only ambiguously ("I have
+        # the rope.", "I've tried twice.") is urgent when another sentence of the same text
+        # carries risk language (a lexicon match of watch or above).
+        support = np.flatnonzero(col.support[idx])
+        hits = [i for i in np.flatnonzero(col.has_context[idx]) if (support != i).any()]
+        if hits:
+            reasons = reasons.copy()
+            for i in hits:
+                ranks[i], reasons[i], backed[i] = 2, col.context[idx[i]], 1
+    stress, insight, valence = col.stress[idx], col.insight[idx], col.valence[idx]
     # the text's level is its highest sentence's; among those, a phrase-backed one is the
     # evidence (and the reason) before a model-only one
-    backed = np.array([risk_basis(r) == "phrase" for r in sig["risk_reason"]], dtype=int)
     k = int((2 * ranks + backed).argmax())
     risk = RISK_LEVELS[ranks[k]]
     # robust high values: the max, tempered by the second highest in long texts
@@ -550,7 +562,7 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
         top_insight = whole["insight"]
     # valence: the mean, leaning to the most negative sentence
     val = 0.5 * valence.mean() + 0.5 * min(valence.min(), valence.mean())
-    emotion = sig["emotion"].iloc[int(strength.argmax())]
+    emotion = col.emotion[idx[int(col.strength[idx].argmax())]]
     if risk != "none":
         evidence = sents[k]
     else:
@@ -558,8 +570,25 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
         evidence = sents[int(salience.argmax())]
     return {"valence": float(np.clip(val, -1, 1)), "emotion": emotion,
             "stress": float(np.clip(top_stress, 0, 1)), "insight": float(np.clip(top_insight, 0, 1)),
-            "risk": risk, "risk_reason": sig["risk_reason"].iloc[k] if risk != "none" else "",
+            "risk": risk, "risk_reason": reasons[k] if risk != "none" else "",
             "evidence": evidence}
+
+
+def _text_features(per_text: list[list[str]], pos: dict[str, int],
+                   sentence_feats: np.ndarray | None) -> np.ndarray:
+    """Lexicon features of each text (its sentences joined by a space); a one-sentence text
+    reuses its sentence's row (the same string), so only longer texts are scanned again."""
+    joined = [" ".join(ss) for ss in per_text]
+    out = np.zeros((len(per_text), len(FEATURES)), dtype=np.float32)
+    todo = []
+    for j, ss in enumerate(per_text):
+        if len(ss) == 1 and sentence_feats is not None:
+            out[j] = sentence_feats[pos[ss[0]]]
+        else:
+            todo.append(j)
+    if todo:
+        out[todo], _ = lexicon_features([joined[j] for j in todo])
+    return out
 
 
 def _stress_calibration(w: dict | None) -> Callable[[float], float]:
@@ -595,15 +624,17 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
     sig = sentence_signals(distinct, vectors, weights=w) if distinct else _empty(COLUMNS)
     strength = sig.attrs.get("emotion_strength", np.zeros(len(distinct)))
     context = sig.attrs.get("context", np.array([""] * len(distinct), dtype=object))
+    sig_feats = sig.attrs.get("features")
     # pandas deep-copies attrs on every slice: left in place they made this loop quadratic.
     sig.attrs.clear()
     pos = {s: i for i, s in enumerate(distinct)}
+    index_lists = [[pos[s] for s in ss] for ss in per_text]
     # text-level heads on the pooled sentence embeddings (mean and max) and the text's
     # lexicon features; older weight files: whole-text stress from the mean embedding
     text_heads: dict[str, np.ndarray] = {}
     if w is not None and distinct:
-        means, maxes = pooled_embeddings(vectors, [[pos[s] for s in ss] for ss in per_text])
-        tfeats, _ = lexicon_features([" ".join(ss) for ss in per_text])
+        means, maxes = pooled_embeddings(vectors, index_lists)
+        tfeats = _text_features(per_text, pos, sig_feats)
         if "stress_text_w" in w:
             x = text_design(means, maxes, tfeats, w)
             for head in ("stress", "insight"):
@@ -613,12 +644,10 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
             x = _design(means, tfeats, w)
             text_heads["whole_stress"] = _sigmoid(x @ w["stress_w"] + w["stress_b"])
     calib = _stress_calibration(w)
+    col = _SentenceColumns(sig, strength, context)
     rows = []
-    for j, (text, ss) in enumerate(zip(texts, per_text)):
-        idx = [pos[s] for s in ss]
-        sub = sig.iloc[idx].reset_index(drop=True)
+    for j, (ss, idx) in enumerate(zip(per_text, index_lists)):
         whole = ({k: float(v[j]) for k, v in text_heads.items()} | {"calib": calib}
                  if text_heads and ss else None)
-        rows.append(_aggregate(text, ss, sub, strength[idx] if idx else np.zeros(0), whole,
-                               context[idx] if idx else None))
+        rows.append(_aggregate(ss, np.asarray(idx, dtype=int), col, whole))
     return pd.DataFrame(rows, columns=TEXT_COLUMNS)
