@@ -348,10 +348,19 @@ def pooled_embeddings(vectors: np.ndarray, index_lists: list[list[int]]) -> tupl
     return means, maxes
 
 
-def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict) -> np.ndarray:
-    """Input of the text-level heads: pooled embeddings plus standardized lexicon features."""
+def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict,
+                whole: np.ndarray | None = None) -> np.ndarray:
+    """Input of the text-level heads: pooled sentence embeddings (mean, max), the whole
+    text's own embedding when the weights use it (``text_whole``), and standardized lexicon
+    features."""
     f = (feats - w["feat_mean"]) / w["feat_scale"]
-    return np.hstack([means, maxes, f]).astype(np.float32)
+    parts = [means, maxes] + ([whole] if uses_whole_text(w) else []) + [f]
+    return np.hstack(parts).astype(np.float32)
+
+
+def uses_whole_text(w: dict | None) -> bool:
+    """Whether the text-level heads of these weights take the whole text's embedding."""
+    return w is not None and bool(np.asarray(w.get("text_whole", False)))
 
 
 def head_scores(embeddings: np.ndarray, feats: np.ndarray, w: dict | None) -> dict[str, np.ndarray]:
@@ -636,7 +645,15 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
         means, maxes = pooled_embeddings(vectors, index_lists)
         tfeats = _text_features(per_text, pos, sig_feats)
         if "stress_text_w" in w:
-            x = text_design(means, maxes, tfeats, w)
+            whole_vecs = None
+            if uses_whole_text(w):
+                # a one-sentence text is its sentence (same tokens); longer texts are looked
+                # up whole (the analyze stage has embedded every text already)
+                whole_vecs = means.copy()
+                multi = [j for j, ss in enumerate(per_text) if len(ss) > 1]
+                if multi:
+                    whole_vecs[multi] = np.asarray(embed([texts[j] for j in multi]), dtype=np.float32)
+            x = text_design(means, maxes, tfeats, w, whole_vecs)
             for head in ("stress", "insight"):
                 if f"{head}_text_w" in w:
                     text_heads[head] = _sigmoid(x @ w[f"{head}_text_w"] + w[f"{head}_text_b"])
