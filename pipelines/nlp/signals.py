@@ -51,7 +51,9 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 # stored signals computed by an older version are recomputed by the next ``analyze``.
 #   signals-2: heads refitted on fp32 embeddings; model-only watches need the risk topic;
 #              reported speech is not the client's risk; courtesy turns are neutral.
-SIGNALS_VERSION = "signals-2"
+#   signals-3: the heads really refitted on fp32 embeddings (signals-2 rows were scored by
+#              the previous fit), with text-level stress and insight heads.
+SIGNALS_VERSION = "signals-3"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
@@ -68,6 +70,12 @@ EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.
 # A non-neutral emotion must beat the neutral probability by this much (chosen on the
 # GoEmotions training folds and the pseudo-chat proxy in bench/nlp_quality.py).
 EMOTION_MARGIN = 0.0
+# Insight score from which the brief can show a text as an insight moment
+# (``dashboard.briefing``). Chosen on the dev sets, never on the sample's planted texts:
+# the best F1 on held-out GoEmotions `realization` comments at their natural 2.1 % rate
+# (bench/nlp_quality.py --quick, heads fitted without that fold): precision 0.26, recall 0.29,
+# 2.3 % of texts above it (0.85 gave 0.25 / 0.24 / 2.0 %; only 17 positives, so noisy).
+INSIGHT_THRESHOLD = 0.825
 COLUMNS = ["valence", "emotion", "stress", "insight", "risk", "risk_reason"]
 TEXT_COLUMNS = COLUMNS + ["evidence"]
 
@@ -90,9 +98,10 @@ _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|i
                       r"in high school|(?:i'm|i am|been) (?:\w+ )?(?:clean|free)|i stopped|i quit)\b")
 # "the only reason I didn't…": a negation that is part of the risk statement itself.
 _REASON_CLAUSE = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b")
-# Topic words that only name an object or act that has everyday uses.
+# Topic words that only name an object, act or body part that has everyday uses ("after
+# spraining my wrist": the refitted urgent head raised it to urgent on the topic gate).
 _MEANS_WORD = re.compile(r"rope|pills|tablets|meds|gun|knife|blade|razor|bridge|jump|hang|"
-                         r"poison\w*|cut|cuts|do it")
+                         r"poison\w*|cut|cuts|do it|wrists?")
 _FAILED_MEANS = re.compile(r"(?:it|they|that|the pills) (?:didn't|couldn't|did not|could not|wouldn't)")
 # Reasons that make an ambiguous context statement in the same text urgent (see
 # ``lexicons.CONTEXT_PATTERNS``): lexicon evidence only, never the model's own raise.
