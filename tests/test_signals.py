@@ -475,3 +475,16 @@ def test_risk_threshold_search_keeps_watch_recall_first():
     b = {"ba_watch": 0.98, "ba_urgent": 0.80, "Supportive": 0.04}
     assert threshold_key(a, (0.2, 0.2, 0.8)) > threshold_key(b, (0.5, 0.2, 0.8))
     assert threshold_key(b, (0.5, 0.2, 0.8)) > threshold_key(b, (0.3, 0.2, 0.8))
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("I'll really fall and hurt myself, and this way, if I don't move around so much, there's less chance.", False),
+    ("I slipped and hurt myself at work.", False),
+    ("I accidentally cut myself chopping onions.", False),
+    ("I hurt myself at the gym.", False),
+    ("I fell and hurt myself on purpose.", True),
+    ("I hurt myself again last night.", True),
+])
+def test_accidental_injury_is_not_self_harm(text, flagged):
+    """An everyday-distress false alarm on the dev proxy ("fall and hurt myself": urgent)."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text
