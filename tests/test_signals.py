@@ -488,3 +488,14 @@ def test_risk_threshold_search_keeps_watch_recall_first():
 def test_accidental_injury_is_not_self_harm(text, flagged):
     """An everyday-distress false alarm on the dev proxy ("fall and hurt myself": urgent)."""
     assert (signals.risk_lexicon(text)[0] != "none") is flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("And I dont understand how killing myself is selfish or anything.", True),
+    ("I don't understand why I want to kill myself.", True),
+    ("I don't want to kill myself.", False),
+    ("I dont understand people who kill themselves.", False),
+])
+def test_not_understanding_is_no_negation_of_the_risk(text, flagged):
+    """A missed C-SSRS Behavior user: "don't understand" read as a negation of the risk words."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text

@@ -86,7 +86,7 @@ _CALM_RX = L.term_regex(L.CALM_TERMS)
 _INSIGHT_RX = L.term_regex(L.INSIGHT_TERMS)
 _CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|because|cause|so|though|although|yet)\b")
 _TOKEN = re.compile(r"[\w']+")
-_CANCEL_NEXT = frozenset("stop help sure know wait even just only care anymore resist "
+_CANCEL_NEXT = frozenset("stop help sure know understand wait even just only care anymore resist "
                          "afraid scared deny ashamed think".split())
 _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my myself mine".split())
 # Passive-ideation phrasings that contain their own negation ("don't want to live").
