@@ -363,10 +363,17 @@ def signal_section(rows: SQ.Rows, quick: bool, notes: list[str]):
     # CV over every C-SSRS user; the nested fits above are reused)
     ws = dict(w0)
     ws["risk_thresholds"] = F.tune_risk_thresholds(prep, w0, np.unique(prep.fold["cssrs"]))
-    SQ.eval_false_alarms(prep, ws, rows, holdout=HOLDOUT)
+    alarms = SQ.eval_false_alarms(prep, ws, rows, holdout=HOLDOUT)
     log("signals: everyday-distress false alarms done")
-    SQ.eval_dominant_emotion(prep, w0, rows, holdout=HOLDOUT)
+    chats = SQ.eval_dominant_emotion(prep, w0, rows, holdout=HOLDOUT)
     SQ.eval_insight_threshold(prep, w0, rows, holdout=HOLDOUT, gall=gall)
+    if os.environ.get("INTERLUDE_BENCH_DUMP"):
+        # the scored dev texts, for error analysis outside the repo (never committed)
+        import pickle
+
+        with open(os.environ["INTERLUDE_BENCH_DUMP"], "wb") as f:
+            pickle.dump({"alarms": alarms, "chats": chats, "w0": w0, "ws": ws,
+                         "goemotions_test": gall}, f)
     log("signals: dominant emotion (pseudo-chats) and the brief's insight threshold done")
     return w0, confusions
 
@@ -390,7 +397,7 @@ def sample_signal_section(rows: SQ.Rows, weights, notes: list[str], quick: bool)
         weights = S.load_weights()
         notes.append("sample_data planted rows use the shipped weights (no eval data to refit)")
     texts = gt["text"].tolist()
-    store = F.UnitStore("sample", texts, whole=False)
+    store = F.UnitStore("sample", texts)
     sig = S.text_signals(texts, store.embed, weights=weights)
     SQ.eval_sample_insight(weights, rows, gt=gt, sig=sig)
     client = (gt["source"] != "summary").to_numpy()

@@ -390,6 +390,7 @@ def eval_dominant_emotion(prep, w, rows: Rows, holdout: int = HOLDOUT) -> None:
              100 * float(share.get("calm", 0.0)), "{:.1f} %")
     rows.add(task, "most common non-neutral, argmax per text", "calm share",
              100 * float(np.mean(argmax == "calm")), "{:.1f} %")
+    return {"chats": chats, "signals": sig}
 
 
 # --------------------------------------------------------------- the brief's insight threshold
@@ -412,6 +413,17 @@ def eval_insight_threshold(prep, w0, rows: Rows, holdout: int = HOLDOUT, gall=No
     rows.add(task, "GoEmotions realization (held out)", "recall", float(sel[y == 1].mean()))
     rows.add(task, "GoEmotions realization (held out)", "texts shown", 100 * float(sel.mean()), "{:.2f} %")
     rows.add(task, "GoEmotions realization (held out)", "base rate", 100 * float(y.mean()), "{:.2f} %")
+    # the curve around it, and the threshold of the best F1 on these dev texts
+    task = "insight thresholds (GoEmotions realization, held out)"
+    grid = np.round(np.arange(0.5, 0.99, 0.025), 3)
+    f1s = [(2 * y[p >= t].sum() / max((p >= t).sum() + y.sum(), 1), t) for t in grid]
+    best = max(f1s)[1]
+    for t in sorted({0.7, 0.8, 0.85, 0.9, 0.95, float(best)}):
+        sel = p >= t
+        name = f"≥ {t:.3f}" + (" (best F1)" if t == best else "")
+        rows.add(task, name, "precision", float(y[sel].mean()) if sel.any() else float("nan"))
+        rows.add(task, name, "recall", float(sel[y == 1].mean()))
+        rows.add(task, name, "texts shown", 100 * float(sel.mean()), "{:.2f} %")
 
 
 def eval_throughput(prep, w0, rows: Rows) -> None:

@@ -405,3 +405,97 @@ def test_courtesy_turns_do_not_dominate_a_chats_emotion():
     out = text_signals(chat, embed_texts)
     assert signals.conversation_emotion(out["emotion"]) == "sadness", out["emotion"].tolist()
     assert not signals.is_courtesy("thanks but I still feel awful")
+
+
+# ------------------------------------------------------------------ text aggregation and training
+
+def test_one_sentence_texts_reuse_their_sentence_features():
+    """A text's lexicon features are its joined sentences'; a one-sentence text reuses the
+    sentence's row, which must be the same numbers as scanning the text again."""
+    texts = ["I feel so stressed about the exam!", "I realize now why. It makes sense?", "ok"]
+    per_text = [split_sentences(t) for t in texts]
+    distinct = list(dict.fromkeys(s for ss in per_text for s in ss))
+    feats, _ = signals.lexicon_features(distinct)
+    got = signals._text_features(per_text, {s: i for i, s in enumerate(distinct)}, feats)
+    want, _ = signals.lexicon_features([" ".join(ss) for ss in per_text])
+    np.testing.assert_array_equal(got, want)
+
+
+def test_text_signals_do_not_depend_on_the_other_texts():
+    """Aggregation per text: a text scores the same alone and among others (same vectors)."""
+    texts = [BENIGN + " " + PLANTED, "I have a rope in the garage. I don't want to be here anymore.",
+             "Thank you.", "I'm furious at my landlord. I can't sleep and my chest is tight."]
+    together = text_signals(texts, embed_texts)
+    for i, t in enumerate(texts):
+        alone = text_signals([t], embed_texts)
+        for c in ("emotion", "risk", "risk_reason", "evidence"):
+            assert alone.loc[0, c] == together.loc[i, c], (t, c)
+        for c in ("valence", "stress", "insight"):
+            assert abs(alone.loc[0, c] - together.loc[i, c]) < 1e-3, (t, c)
+
+
+def test_whole_text_input_is_looked_up_only_when_the_weights_use_it():
+    w = dict(signals.load_weights())
+    assert not signals.uses_whole_text(w)
+    seen: list[str] = []
+
+    def embed(texts):
+        seen.extend(texts)
+        return embed_texts(texts)
+
+    texts = ["Work was awful. I cried in the car.", "Just one line."]
+    base = text_signals(texts, embed, weights=w)
+    assert seen == ["Work was awful.", "I cried in the car.", "Just one line."]
+    # the same heads, widened by zero weights for a whole-text block: same scores, and only
+    # the multi-sentence text is looked up whole
+    wide = dict(w, text_whole=np.array(True))
+    for head in ("stress", "insight"):
+        v = w[f"{head}_text_w"]
+        wide[f"{head}_text_w"] = np.concatenate([v[:768], np.zeros(384, np.float32), v[768:]])
+    seen.clear()
+    out = text_signals(texts, embed, weights=wide)
+    assert seen[-1:] == ["Work was awful. I cried in the car."]
+    np.testing.assert_allclose(out["stress"], base["stress"], atol=1e-6)
+    np.testing.assert_allclose(out["insight"], base["insight"], atol=1e-6)
+
+
+def test_risk_threshold_search_keeps_watch_recall_first():
+    """No grid point reaches the B+A ≥watch target: the search takes the most ≥watch recall
+    (it used to rank on urgent alone and pick the highest watch threshold)."""
+    from training.fit_signals import MAX_SUPPORTIVE_URGENT, threshold_key
+
+    low = {"ba_watch": 0.95, "ba_urgent": 0.80, "Supportive": 0.04}
+    high = {"ba_watch": 0.88, "ba_urgent": 0.80, "Supportive": 0.04}
+    assert threshold_key(low, (0.2, 0.2, 0.8)) > threshold_key(high, (0.5, 0.2, 0.8))
+    # over the Supportive budget loses whatever its recall
+    over = {"ba_watch": 1.0, "ba_urgent": 1.0, "Supportive": MAX_SUPPORTIVE_URGENT + 0.01}
+    assert threshold_key(high, (0.5, 0.2, 0.8)) > threshold_key(over, (0.1, 0.1, 0.35))
+    # both at the target: more urgent recall wins, then the higher thresholds
+    a = {"ba_watch": 0.99, "ba_urgent": 0.84, "Supportive": 0.04}
+    b = {"ba_watch": 0.98, "ba_urgent": 0.80, "Supportive": 0.04}
+    assert threshold_key(a, (0.2, 0.2, 0.8)) > threshold_key(b, (0.5, 0.2, 0.8))
+    assert threshold_key(b, (0.5, 0.2, 0.8)) > threshold_key(b, (0.3, 0.2, 0.8))
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("I'll really fall and hurt myself, and this way, if I don't move around so much, there's less chance.", False),
+    ("I slipped and hurt myself at work.", False),
+    ("I accidentally cut myself chopping onions.", False),
+    ("I hurt myself at the gym.", False),
+    ("I fell and hurt myself on purpose.", True),
+    ("I hurt myself again last night.", True),
+])
+def test_accidental_injury_is_not_self_harm(text, flagged):
+    """An everyday-distress false alarm on the dev proxy ("fall and hurt myself": urgent)."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("And I dont understand how killing myself is selfish or anything.", True),
+    ("I don't understand why I want to kill myself.", True),
+    ("I don't want to kill myself.", False),
+    ("I dont understand people who kill themselves.", False),
+])
+def test_not_understanding_is_no_negation_of_the_risk(text, flagged):
+    """A missed C-SSRS Behavior user: "don't understand" read as a negation of the risk words."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text

@@ -51,7 +51,9 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 # stored signals computed by an older version are recomputed by the next ``analyze``.
 #   signals-2: heads refitted on fp32 embeddings; model-only watches need the risk topic;
 #              reported speech is not the client's risk; courtesy turns are neutral.
-SIGNALS_VERSION = "signals-2"
+#   signals-3: the heads really refitted on fp32 embeddings (signals-2 rows were scored by
+#              the previous fit), with text-level stress and insight heads.
+SIGNALS_VERSION = "signals-3"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
@@ -68,6 +70,12 @@ EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.
 # A non-neutral emotion must beat the neutral probability by this much (chosen on the
 # GoEmotions training folds and the pseudo-chat proxy in bench/nlp_quality.py).
 EMOTION_MARGIN = 0.0
+# Insight score from which the brief can show a text as an insight moment
+# (``dashboard.briefing``). Chosen on the dev sets, never on the sample's planted texts:
+# the best F1 on held-out GoEmotions `realization` comments at their natural 2.1 % rate
+# (bench/nlp_quality.py --quick, heads fitted without that fold): precision 0.26, recall 0.29,
+# 2.3 % of texts above it (0.85 gave 0.25 / 0.24 / 2.0 %; only 17 positives, so noisy).
+INSIGHT_THRESHOLD = 0.825
 COLUMNS = ["valence", "emotion", "stress", "insight", "risk", "risk_reason"]
 TEXT_COLUMNS = COLUMNS + ["evidence"]
 
@@ -78,7 +86,7 @@ _CALM_RX = L.term_regex(L.CALM_TERMS)
 _INSIGHT_RX = L.term_regex(L.INSIGHT_TERMS)
 _CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|because|cause|so|though|although|yet)\b")
 _TOKEN = re.compile(r"[\w']+")
-_CANCEL_NEXT = frozenset("stop help sure know wait even just only care anymore resist "
+_CANCEL_NEXT = frozenset("stop help sure know understand wait even just only care anymore resist "
                          "afraid scared deny ashamed think".split())
 _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my myself mine".split())
 # Passive-ideation phrasings that contain their own negation ("don't want to live").
@@ -90,9 +98,10 @@ _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|i
                       r"in high school|(?:i'm|i am|been) (?:\w+ )?(?:clean|free)|i stopped|i quit)\b")
 # "the only reason I didn't…": a negation that is part of the risk statement itself.
 _REASON_CLAUSE = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b")
-# Topic words that only name an object or act that has everyday uses.
+# Topic words that only name an object, act or body part that has everyday uses ("after
+# spraining my wrist": the refitted urgent head raised it to urgent on the topic gate).
 _MEANS_WORD = re.compile(r"rope|pills|tablets|meds|gun|knife|blade|razor|bridge|jump|hang|"
-                         r"poison\w*|cut|cuts|do it")
+                         r"poison\w*|cut|cuts|do it|wrists?")
 _FAILED_MEANS = re.compile(r"(?:it|they|that|the pills) (?:didn't|couldn't|did not|could not|wouldn't)")
 # Reasons that make an ambiguous context statement in the same text urgent (see
 # ``lexicons.CONTEXT_PATTERNS``): lexicon evidence only, never the model's own raise.
@@ -348,10 +357,19 @@ def pooled_embeddings(vectors: np.ndarray, index_lists: list[list[int]]) -> tupl
     return means, maxes
 
 
-def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict) -> np.ndarray:
-    """Input of the text-level heads: pooled embeddings plus standardized lexicon features."""
+def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict,
+                whole: np.ndarray | None = None) -> np.ndarray:
+    """Input of the text-level heads: pooled sentence embeddings (mean, max), the whole
+    text's own embedding when the weights use it (``text_whole``), and standardized lexicon
+    features."""
     f = (feats - w["feat_mean"]) / w["feat_scale"]
-    return np.hstack([means, maxes, f]).astype(np.float32)
+    parts = [means, maxes] + ([whole] if uses_whole_text(w) else []) + [f]
+    return np.hstack(parts).astype(np.float32)
+
+
+def uses_whole_text(w: dict | None) -> bool:
+    """Whether the text-level heads of these weights take the whole text's embedding."""
+    return w is not None and bool(np.asarray(w.get("text_whole", False)))
 
 
 def head_scores(embeddings: np.ndarray, feats: np.ndarray, w: dict | None) -> dict[str, np.ndarray]:
@@ -453,7 +471,7 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
         "risk_reason": reason,
         "_emotion_strength": strength,
         "_context": context,
-    })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False)
+    })[COLUMNS + ["_emotion_strength", "_context"]].pipe(_drop_private, keep=False, features=feats)
 
 
 def conversation_emotion(emotions) -> str:
@@ -492,11 +510,12 @@ def risk_basis(reason: str | None) -> str:
     return "model" if str(reason).startswith("model") else "phrase"
 
 
-def _drop_private(df: pd.DataFrame, keep: bool) -> pd.DataFrame:
+def _drop_private(df: pd.DataFrame, keep: bool, features: np.ndarray | None = None) -> pd.DataFrame:
     if keep:
         return df
     df.attrs["emotion_strength"] = df.pop("_emotion_strength").to_numpy()
     df.attrs["context"] = df.pop("_context").to_numpy()
+    df.attrs["features"] = features
     return df
 
 
@@ -505,38 +524,49 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in columns})
 
 
-def _escalate_in_context(sig: pd.DataFrame, context: np.ndarray) -> pd.DataFrame:
-    """A sentence naming a plan, means, intent or past attempt only ambiguously ("I have the
-    rope.", "I've tried twice.") is urgent when another sentence of the same text carries
-    risk language (a lexicon match of watch or above)."""
-    if len(sig) < 2 or not any(context):
-        return sig
-    support = [i for i, (lvl, why) in enumerate(zip(sig["risk"], sig["risk_reason"]))
-               if lvl != "none" and risk_kind(why) in CONTEXT_SUPPORT]
-    hits = [i for i, c in enumerate(context) if c and any(j != i for j in support)]
-    if not hits:
-        return sig
-    sig = sig.copy()
-    for i in hits:
-        sig.iloc[i, sig.columns.get_loc("risk")] = "urgent"
-        sig.iloc[i, sig.columns.get_loc("risk_reason")] = context[i]
-    return sig
+class _SentenceColumns:
+    """The per-sentence results of ``sentence_signals`` as plain arrays, so a text's
+    aggregate is a few numpy index operations (pandas slicing per text cost ~75 % of
+    ``text_signals`` on 3,000 sample texts)."""
+
+    def __init__(self, sig: pd.DataFrame, strength: np.ndarray, context: np.ndarray):
+        self.rank = sig["risk"].map(_RANK).to_numpy(dtype=np.int8)
+        self.reason = sig["risk_reason"].to_numpy(dtype=object)
+        self.emotion = sig["emotion"].to_numpy(dtype=object)
+        self.stress = sig["stress"].to_numpy(dtype=float)
+        self.insight = sig["insight"].to_numpy(dtype=float)
+        self.valence = sig["valence"].to_numpy(dtype=float)
+        self.strength = np.asarray(strength, dtype=float)
+        self.context = np.asarray(context, dtype=object)
+        self.backed = np.array([risk_basis(r) == "phrase" for r in self.reason], dtype=np.int8)
+        # lexicon evidence that makes an ambiguous context statement elsewhere urgent
+        self.support = np.array([k > 0 and risk_kind(r) in CONTEXT_SUPPORT
+                                 for k, r in zip(self.rank, self.reason)], dtype=bool)
+        self.has_context = np.array([bool(c) for c in self.context], dtype=bool)
 
 
-def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndarray,
-               whole: dict[str, float] | None, context: np.ndarray | None = None) -> dict:
+def _aggregate(sents: list[str], idx: np.ndarray, col: _SentenceColumns,
+               whole: dict[str, float] | None) -> dict:
+    """One text's signals from its sentences (``idx``: their rows in ``col``, in order)."""
     if not sents:
         return {"valence": 0.0, "emotion": "neutral", "stress": 0.0, "insight": 0.0,
                 "risk": "none", "risk_reason": "", "evidence": ""}
-    if context is not None:
-        sig = _escalate_in_context(sig, context)
-    ranks = sig["risk"].map(_RANK).to_numpy()
-    stress = sig["stress"].to_numpy()
-    insight = sig["insight"].to_numpy()
-    valence = sig["valence"].to_numpy()
+    ranks = col.rank[idx].astype(int)
+    reasons = col.reason[idx]
+    backed = col.backed[idx].astype(int)
+    if len(idx) >= 2 and col.has_context[idx].any():
+        # A sentence naming a plan, means, intent or past attempt only ambiguously ("I have
+        # the rope.", "I've tried twice.") is urgent when another sentence of the same text
+        # carries risk language (a lexicon match of watch or above).
+        support = np.flatnonzero(col.support[idx])
+        hits = [i for i in np.flatnonzero(col.has_context[idx]) if (support != i).any()]
+        if hits:
+            reasons = reasons.copy()
+            for i in hits:
+                ranks[i], reasons[i], backed[i] = 2, col.context[idx[i]], 1
+    stress, insight, valence = col.stress[idx], col.insight[idx], col.valence[idx]
     # the text's level is its highest sentence's; among those, a phrase-backed one is the
     # evidence (and the reason) before a model-only one
-    backed = np.array([risk_basis(r) == "phrase" for r in sig["risk_reason"]], dtype=int)
     k = int((2 * ranks + backed).argmax())
     risk = RISK_LEVELS[ranks[k]]
     # robust high values: the max, tempered by the second highest in long texts
@@ -550,7 +580,7 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
         top_insight = whole["insight"]
     # valence: the mean, leaning to the most negative sentence
     val = 0.5 * valence.mean() + 0.5 * min(valence.min(), valence.mean())
-    emotion = sig["emotion"].iloc[int(strength.argmax())]
+    emotion = col.emotion[idx[int(col.strength[idx].argmax())]]
     if risk != "none":
         evidence = sents[k]
     else:
@@ -558,8 +588,25 @@ def _aggregate(text: str, sents: list[str], sig: pd.DataFrame, strength: np.ndar
         evidence = sents[int(salience.argmax())]
     return {"valence": float(np.clip(val, -1, 1)), "emotion": emotion,
             "stress": float(np.clip(top_stress, 0, 1)), "insight": float(np.clip(top_insight, 0, 1)),
-            "risk": risk, "risk_reason": sig["risk_reason"].iloc[k] if risk != "none" else "",
+            "risk": risk, "risk_reason": reasons[k] if risk != "none" else "",
             "evidence": evidence}
+
+
+def _text_features(per_text: list[list[str]], pos: dict[str, int],
+                   sentence_feats: np.ndarray | None) -> np.ndarray:
+    """Lexicon features of each text (its sentences joined by a space); a one-sentence text
+    reuses its sentence's row (the same string), so only longer texts are scanned again."""
+    joined = [" ".join(ss) for ss in per_text]
+    out = np.zeros((len(per_text), len(FEATURES)), dtype=np.float32)
+    todo = []
+    for j, ss in enumerate(per_text):
+        if len(ss) == 1 and sentence_feats is not None:
+            out[j] = sentence_feats[pos[ss[0]]]
+        else:
+            todo.append(j)
+    if todo:
+        out[todo], _ = lexicon_features([joined[j] for j in todo])
+    return out
 
 
 def _stress_calibration(w: dict | None) -> Callable[[float], float]:
@@ -595,17 +642,27 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
     sig = sentence_signals(distinct, vectors, weights=w) if distinct else _empty(COLUMNS)
     strength = sig.attrs.get("emotion_strength", np.zeros(len(distinct)))
     context = sig.attrs.get("context", np.array([""] * len(distinct), dtype=object))
+    sig_feats = sig.attrs.get("features")
     # pandas deep-copies attrs on every slice: left in place they made this loop quadratic.
     sig.attrs.clear()
     pos = {s: i for i, s in enumerate(distinct)}
+    index_lists = [[pos[s] for s in ss] for ss in per_text]
     # text-level heads on the pooled sentence embeddings (mean and max) and the text's
     # lexicon features; older weight files: whole-text stress from the mean embedding
     text_heads: dict[str, np.ndarray] = {}
     if w is not None and distinct:
-        means, maxes = pooled_embeddings(vectors, [[pos[s] for s in ss] for ss in per_text])
-        tfeats, _ = lexicon_features([" ".join(ss) for ss in per_text])
+        means, maxes = pooled_embeddings(vectors, index_lists)
+        tfeats = _text_features(per_text, pos, sig_feats)
         if "stress_text_w" in w:
-            x = text_design(means, maxes, tfeats, w)
+            whole_vecs = None
+            if uses_whole_text(w):
+                # a one-sentence text is its sentence (same tokens); longer texts are looked
+                # up whole (the analyze stage has embedded every text already)
+                whole_vecs = means.copy()
+                multi = [j for j, ss in enumerate(per_text) if len(ss) > 1]
+                if multi:
+                    whole_vecs[multi] = np.asarray(embed([texts[j] for j in multi]), dtype=np.float32)
+            x = text_design(means, maxes, tfeats, w, whole_vecs)
             for head in ("stress", "insight"):
                 if f"{head}_text_w" in w:
                     text_heads[head] = _sigmoid(x @ w[f"{head}_text_w"] + w[f"{head}_text_b"])
@@ -613,12 +670,10 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
             x = _design(means, tfeats, w)
             text_heads["whole_stress"] = _sigmoid(x @ w["stress_w"] + w["stress_b"])
     calib = _stress_calibration(w)
+    col = _SentenceColumns(sig, strength, context)
     rows = []
-    for j, (text, ss) in enumerate(zip(texts, per_text)):
-        idx = [pos[s] for s in ss]
-        sub = sig.iloc[idx].reset_index(drop=True)
+    for j, (ss, idx) in enumerate(zip(per_text, index_lists)):
         whole = ({k: float(v[j]) for k, v in text_heads.items()} | {"calib": calib}
                  if text_heads and ss else None)
-        rows.append(_aggregate(text, ss, sub, strength[idx] if idx else np.zeros(0), whole,
-                               context[idx] if idx else None))
+        rows.append(_aggregate(ss, np.asarray(idx, dtype=int), col, whole))
     return pd.DataFrame(rows, columns=TEXT_COLUMNS)
