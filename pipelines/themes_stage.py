@@ -32,7 +32,10 @@ from .nlp.names import personal_names
 # Bump when the themes, their labels or their numbering change: every scope is rebuilt once.
 # 7: texts blended with their conversation (0.8) and clustered by k-means; labels are
 #    phrases from the texts scored against the theme centroid (KeyBERT's method).
-THEMES_VERSION = "themes-7"
+# 8: label phrases name a thing: they begin with a noun or adjective, hold no article,
+#    pronoun or clause word, contain one of the theme's keywords, and are scored
+#    against the theme centroid with MMR across the scope's labels.
+THEMES_VERSION = "themes-8"
 # Re-cluster the caseload when texts not seen by its last clustering exceed this share.
 CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3

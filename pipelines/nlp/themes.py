@@ -40,7 +40,10 @@ ASSIGN_THRESHOLD = 0.35    # cosine to a theme centroid needed to join it (incre
 STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous id
 LABEL_CANDIDATES = 20      # phrases per theme that are embedded and scored
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
-LABEL_USE_WEIGHT = 0.05    # label score: cosine to the centroid + this · ln(texts using the phrase)
+LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
+LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
+LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
+LABEL_DIVERSITY = 0.0      # label score: − this · cosine to the scope's labels chosen so far (MMR)
 DEFAULT_CONTEXT_WEIGHT = CONTEXT_WEIGHT
 
 
@@ -429,23 +432,49 @@ def _clause_word(word: str) -> bool:
     return word in _COPULAS or bool(readings) and set(readings) <= {"VERB", "AUX", "ADV"}
 
 
+# A label names a thing, so inside a phrase only nouns, adjectives and the few words that
+# join two of them ("lack of motivation", "depression and anxiety", "fights with my
+# husband"): no article, other people's possessive or pronoun ("checked the app", "lost
+# her connection") and no word that starts a clause ("noticed that the reassurance").
+_PHRASE_INNER_STOP = frozenset("""
+the a an this that these those your his her their our its me him them us it i you he she
+we they what which who whom whose how when where why if because so than then there here not
+no to as but or nor yet was is are be been being am were do does did have has had will would
+can could should may might must shall just very too also
+""".split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _names_a_thing(word: str) -> bool:
+    """A phrase begins with a word that can be a noun or an adjective ("panic attacks",
+    "verbal abuse"), or one the lexicon does not know; not with a verb-only word such as a
+    past tense ("checked the app", "noticed throat tightness", "cancelled the gym")."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return not readings or bool({"NOUN", "ADJ", "PROPN"} & set(readings))
+
+
 def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) -> set[str]:
-    """Distinct candidate phrases of one text: 2–4 adjacent words that begin and end with a
-    content word and end with a word that can be a noun ("panic attacks", "lack of
-    motivation", "fights with my husband"; not "boyfriend wants"), with no verb-only,
-    adverb-only or "be" word inside (not "jaw is sore"), with no word in
-    ``exclude`` (personal names) and no contraction at either end. Word classes come from
-    lemminflect's English lexicon (bundled with the package, no model)."""
+    """Distinct candidate phrases of one text: 2–4 adjacent words that name a thing.
+
+    A phrase begins with a word that can be a noun or an adjective (``_names_a_thing``) and
+    ends with one that can be a noun ("panic attacks", "lack of motivation", "stress about
+    unpaid bills"; not "boyfriend wants", "checked the app"); inside, no article, pronoun,
+    possessive other than "my" or clause word (``_PHRASE_INNER_STOP``: not "lost her
+    connection", "noticed that the reassurance") and no verb-only, adverb-only or "be" word ("jaw is sore"); no word
+    in ``exclude`` (personal names) and no contraction at either end. Word classes come
+    from lemminflect's English lexicon (bundled with the package, no model)."""
     out: set[str] = set()
     for run in _phrase_runs(text):
         for i, first in enumerate(run):
-            if _bad_edge(first, edge_stop) or _bare(first) in exclude:
+            if _bad_edge(first, edge_stop) or _bare(first) in exclude or not _names_a_thing(first):
                 continue
             for size in range(MIN_PHRASE_WORDS, MAX_PHRASE_WORDS + 1):
                 if i + size > len(run):
                     break
                 words = run[i:i + size]
-                if _bare(words[-1]) in exclude or words[-1] in _PRONOUNS:
+                if _bare(words[-1]) in exclude or words[-1] in _PRONOUNS or words[-1] in _PHRASE_INNER_STOP:
                     break
                 if size > 2 and _clause_word(words[-2]):
                     break
@@ -453,6 +482,15 @@ def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) 
                     continue
                 out.add(" ".join(words))
     return out
+
+
+def _head_rank(phrase: str, heads: Sequence[str] | set[str]) -> int | None:
+    """Position (0 = most distinctive) of the first of ``heads`` (stems; a set: any order)
+    that is a word of ``phrase``, or None."""
+    stems = {_stem(w) for w in phrase.split()}
+    if isinstance(heads, (set, frozenset)):
+        return 0 if stems & heads else None
+    return next((r for r, h in enumerate(heads) if h in stems), None)
 
 
 def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABEL_CANDIDATES, *,
@@ -505,7 +543,7 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABE
         shared = {p: n for p, n in per_class[c].items() if n >= 2} or per_class[c]
         if heads is not None:
             wanted = {_stem(w) for w in heads.get(c, ())}
-            shared = {p: n for p, n in shared.items() if _stem(p.rsplit(" ", 1)[-1]) in wanted} or shared
+            shared = {p: n for p, n in shared.items() if _head_rank(p, wanted) is not None} or shared
         scored = sorted((-round((n / sizes[c]) * float(np.log(1.0 + average / total[p])), 9), p, n)
                         for p, n in shared.items())
         out[int(c)] = [(p, n) for _, p, n in scored[:top_n]]
@@ -517,18 +555,28 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
                  groups: Sequence[Hashable | None] | None = None,
                  exclude: Iterable[str] | None = None,
                  keywords: Mapping[int, Sequence[str]] | None = None,
-                 use_weight: float = LABEL_USE_WEIGHT) -> dict[int, str]:
-    """A label per theme: the candidate phrase closest to the theme's centroid.
+                 use_weight: float | None = None, other_weight: float | None = None,
+                 diversity: float | None = None, head_weight: float | None = None) -> dict[int, str]:
+    """A label per theme: the candidate phrase that best names its texts (KeyBERT's method).
 
-    KeyBERT's method, with the theme as the document: ``label_candidates`` proposes the
-    phrases, ``embed`` (the same encoder as the texts; the caller caches it, so the
-    dashboard never loads a model) embeds them, and each is scored by its cosine to
-    ``centroids[c]`` plus ``use_weight · ln(conversations using it)``, so a phrase many
-    conversations share beats one client's turn of phrase (ties alphabetical). Themes are labelled in order; a
-    phrase another theme of the scope already has is skipped. A theme without a candidate
+    The theme is the document: ``label_candidates`` proposes the phrases, ``embed`` (the
+    same encoder as the texts; the caller caches it, so the dashboard never loads a model)
+    embeds them, and each phrase p of theme c is scored
+
+        cos(p, c) − other_weight · max_{c' ≠ c} cos(p, c') + use_weight · ln(uses)
+                  − diversity · max cos(p, labels already chosen)
+
+    so a phrase near its own theme and not another's wins ("exam stress" over "bad
+    day"), one many conversations share beats one client's turn of phrase, and labels of
+    different themes differ (maximal marginal relevance across the scope's labels, in theme
+    order; an exact repeat is never chosen; ties alphabetical). A theme without a candidate
     falls back to ``keyword_label`` of its keywords. Deterministic for the same texts in
     any order.
     """
+    use_weight = LABEL_USE_WEIGHT if use_weight is None else use_weight
+    other_weight = LABEL_OTHER_WEIGHT if other_weight is None else other_weight
+    diversity = LABEL_DIVERSITY if diversity is None else diversity
+    head_weight = LABEL_HEAD_WEIGHT if head_weight is None else head_weight
     labels = np.asarray(labels)
     if exclude is None:
         from .names import personal_names
@@ -541,20 +589,28 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     phrases = sorted({p for ps in candidates.values() for p, _ in ps})
     vectors = _normalize(np.asarray(embed(phrases), dtype=np.float32)) if phrases else None
     row = {p: i for i, p in enumerate(phrases)}
-    used: set[str] = set()
+    theme_ids = [c for c in sorted(candidates) if c in centroids]
+    cents = (_normalize(np.stack([np.asarray(centroids[c], dtype=np.float32) for c in theme_ids]))
+             if theme_ids else np.zeros((0, 1), dtype=np.float32))
+    chosen: list[str] = []
     out: dict[int, str] = {}
     for c in sorted(candidates):
-        options = candidates[c]
+        options = [p for p, _ in candidates[c] if p not in chosen]
         if options and c in centroids:
-            centroid = _normalize(np.asarray(centroids[c], dtype=np.float32)[None, :])[0]
-            sims = vectors[[row[p] for p, _ in options]] @ centroid
-            scores = sims + use_weight * np.log([n for _, n in options])
-            ranked = [p for _, p in sorted(zip((-np.round(scores, 5)).tolist(), [p for p, _ in options]))]
-            choice = next((p for p in ranked if p not in used), None)
-            if choice is not None:
-                out[c] = choice
-                used.add(choice)
-                continue
+            v = vectors[[row[p] for p in options]]
+            sims = v @ cents.T
+            own = theme_ids.index(c)
+            score = sims[:, own] + use_weight * np.log([dict(candidates[c])[p] for p in options])
+            ranks = [_head_rank(p, [_stem(w) for w in heads.get(c, [])]) for p in options]
+            score = score + head_weight * np.array([0.0 if r is None else 1.0 - r / LABEL_HEADS for r in ranks])
+            if len(theme_ids) > 1:
+                score = score - other_weight * np.delete(sims, own, axis=1).max(axis=1)
+            if chosen:
+                score = score - diversity * (v @ vectors[[row[p] for p in chosen]].T).max(axis=1)
+            choice = min(zip((-np.round(score, 5)).tolist(), options))[1]
+            out[c] = choice
+            chosen.append(choice)
+            continue
         members = [texts[i] for i in np.flatnonzero(labels == c)]
         out[c] = keyword_label(list((keywords or {}).get(c, [])), members)
     return out
