@@ -119,8 +119,9 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     # Another embedding backend means other vectors (and label phrases): themes are rebuilt once.
     backend = getattr(getattr(store, "encoder", None), "name", "")
     changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c], backend)]
+    rows_of = content.groupby("client_id", sort=True).indices  # one pass, not a mask per client
     for client_id in changed:
-        client_units = content[content["client_id"] == client_id].reset_index(drop=True)
+        client_units = content.take(rows_of[client_id]).reset_index(drop=True)
         try:
             _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
         except Exception as error:  # one client's texts must not stop the others' themes

@@ -38,12 +38,12 @@ MAX_THEMES = 30            # k-means k = √(n/2), clamped to 2..MAX_THEMES
 MAX_FIT_POINTS = 5000      # larger scopes: k-means is fitted on a seeded sample of this many
 ASSIGN_THRESHOLD = 0.35    # cosine to a theme centroid needed to join it (incremental texts)
 STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous id
-LABEL_CANDIDATES = 20      # phrases per theme that are embedded and scored
+LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
 LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
-LABEL_DIVERSITY = 0.0      # label score: − this · cosine to the scope's labels chosen so far (MMR)
+LABEL_DIVERSITY = 0.15     # label score: − this · cosine to the scope's labels chosen so far (MMR)
 DEFAULT_CONTEXT_WEIGHT = CONTEXT_WEIGHT
 
 
@@ -493,7 +493,7 @@ def _head_rank(phrase: str, heads: Sequence[str] | set[str]) -> int | None:
     return next((r for r, h in enumerate(heads) if h in stems), None)
 
 
-def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABEL_CANDIDATES, *,
+def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None = None, *,
                      groups: Sequence[Hashable | None] | None = None,
                      exclude: Iterable[str] | None = None,
                      heads: Mapping[int, Iterable[str]] | None = None) -> dict[int, list[tuple[str, int]]]:
@@ -512,6 +512,7 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABE
     personal names of ``texts``.
     """
     labels = np.asarray(labels)
+    top_n = LABEL_CANDIDATES if top_n is None else top_n
     if exclude is None:
         from .names import personal_names
 
