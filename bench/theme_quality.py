@@ -1,6 +1,6 @@
 """Theme quality on the dev data: clustering (NMI) and labels, production against baselines.
 
-    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--baselines] [--skip-100k]
+    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--baselines] [--skip-100k] [--labels]
 
 Data (each skipped with a message when absent):
 
@@ -23,17 +23,25 @@ conversation's mean at 0.8, k-means with k = √(n/2), 2–30), the themes-6 pro
 the UMAP path (``bench/theme_methods.py``). ``--baselines`` adds agglomerative and k-means
 with k by silhouette.
 
-Labels, on production's themes: before (themes-6: a keyword pair from c-TF-IDF keywords)
-and after (themes-7: ``themes.theme_labels``, KeyBERT's method). For caseload themes with
-≥ 10 texts and for client themes:
+Labels, judged on held-out folds (``judged_label_rows``): the 815 questions are split in
+two folds, stratified by topic (seeded). Each fold's sentences are one caseload (themes with
+>= 10 texts are judged) and are regrouped into pseudo-clients (every client theme judged);
+both are themed and labelled by production. Labels are compared before (themes-6: a keyword
+pair from c-TF-IDF keywords) and after (production ``themes.theme_labels``):
   shape   = 2–5 words and no personal name (``names.personal_names`` of the scope's texts or
             the bundled first-name list);
   drawn   = the label occurs word for word in one of the theme's texts;
-  topic word = the label shares a word (first 5 letters) with the name of the theme's
-            majority topic ("anger management" ~ "control my anger");
-  nearest topic = among all topic names, the label's embedding is nearest to the name of
-            the theme's majority topic (a stricter, model-based judge of "names the problem").
-Then 20 labels, before and after, beside the theme's majority topic.
+  topic_terms = "names the problem its texts share": the label holds a word (as a word form:
+            lemma or singular) of the vocabulary of the theme's majority topic, its top 15
+            unigrams by c-TF-IDF over the OTHER fold's questions (a word counted once per
+            question, used by >= 2 of them, stop words and words every topic uses left out;
+            ``topic_vocabulary``), so no label is judged by the words of its own texts;
+  nearest_topic = among all 29 topic names, the label's embedding is nearest to the name of
+            the theme's majority topic (stricter: "save my marriage" on a family-conflict
+            theme fails).
+Then 20 labels, before and after, beside the theme's majority topic and both verdicts.
+``--labels`` runs only production's NMI and the labels. The sample's labels are reported
+(the older judges), never tuned on.
 
 Embeddings are cached under ``bench/out/eval_embeddings/`` (texts keyed by a hash of all of
 them; label phrases one by one). Last: seconds to cluster a synthetic 100,000 × 384 mixture.

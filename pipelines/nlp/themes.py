@@ -11,11 +11,15 @@
   order of the rows, so the same texts in any order get the same themes.
 * ``theme_keywords``: class-based TF-IDF (unigrams and bigrams, stop words removed), shown
   beside the label. Personal names (``names.personal_names``) are stop words.
-* ``theme_labels``: a 2–5 word phrase from the theme's own texts (KeyBERT's method):
-  candidate n-grams that begin and end with a content word are pre-ranked by how
-  distinctive they are of the theme (c-TF-IDF over phrases), embedded with the same encoder
-  as the texts (the caller passes a cached ``embed``), and the one closest to the theme's
-  centroid names it. No candidate contains a personal name.
+* ``theme_labels``: a 2–5 word noun phrase from the theme's own texts (KeyBERT's method,
+  with the project's encoder, no new dependency): candidate phrases name a thing (begin
+  with a noun or adjective, end with a noun, no article, pronoun or clause word inside:
+  "panic attacks", "lack of motivation", "fights with my husband"; never "checked the
+  app"), contain one of the theme's distinctive keywords, are pre-ranked by c-TF-IDF over
+  phrases, embedded with the same encoder as the texts (the caller passes a cached
+  ``embed``) and scored by cosine to the theme's centroid plus how many conversations use
+  them, with maximal marginal relevance across the scope's labels. No candidate contains
+  a personal name.
 * ``representative_quotes``: distinct non-filler texts closest to each theme's centroid.
 * ``stable_theme_ids``: one-to-one centroid matching (Hungarian) to the previous run's themes.
 
