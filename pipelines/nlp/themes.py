@@ -51,6 +51,7 @@ LABEL_HEADS = 15           # a label ends with one of its theme's top unigram ke
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
 LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
+LABEL_COVERAGE_WEIGHT = 0.8  # label score: + this · share of the theme's conversations using its commonest word
 LABEL_DIVERSITY = 0.15     # label score: − this · cosine to the scope's labels chosen so far (MMR)
 DEFAULT_CONTEXT_WEIGHT = CONTEXT_WEIGHT
 
@@ -562,13 +563,35 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None
     return out
 
 
+def _word_coverage(texts: Sequence[str], labels: np.ndarray, theme: int, phrases: Sequence[str],
+                   groups: Sequence[Hashable | None] | None) -> list[float]:
+    """Per phrase: the largest share of the theme's conversations that use one of its words
+    (a word of two letters or fewer, or a stop word, does not count)."""
+    stop = _stop_words()
+    units: dict[Hashable, set[str]] = {}
+    for i in np.flatnonzero(labels == theme):
+        unit = (i,) if groups is None or _missing(groups[i]) else ("g", groups[i])
+        units.setdefault(unit, set()).update(_stem(w) for w in _phrase_tokens(texts[i]))
+    n = max(len(units), 1)
+    out = []
+    for phrase in phrases:
+        words = [_stem(w) for w in phrase.split() if w not in stop and len(w) > 2]
+        out.append(max((sum(w in u for u in units.values()) / n for w in words), default=0.0))
+    return out
+
+
+def _phrase_tokens(text: str) -> list[str]:
+    return [w for run in _phrase_runs(text) for w in run]
+
+
 def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[int, np.ndarray],
                  embed: Callable[[list[str]], np.ndarray], *,
                  groups: Sequence[Hashable | None] | None = None,
                  exclude: Iterable[str] | None = None,
                  keywords: Mapping[int, Sequence[str]] | None = None,
                  use_weight: float | None = None, other_weight: float | None = None,
-                 diversity: float | None = None, head_weight: float | None = None) -> dict[int, str]:
+                 diversity: float | None = None, head_weight: float | None = None,
+                 coverage_weight: float | None = None) -> dict[int, str]:
     """A label per theme: the candidate phrase that best names its texts (KeyBERT's method).
 
     The theme is the document: ``label_candidates`` proposes the phrases, ``embed`` (the
@@ -576,10 +599,11 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     embeds them, and each phrase p of theme c is scored
 
         cos(p, c) − other_weight · max_{c' ≠ c} cos(p, c') + use_weight · ln(uses)
+                  + coverage_weight · (share of c's conversations using p's commonest word)
                   − diversity · max cos(p, labels already chosen)
 
-    so a phrase near its own theme and not another's wins ("exam stress" over "bad
-    day"), one many conversations share beats one client's turn of phrase, and labels of
+    so a phrase near its own theme wins, one many conversations share (in its words or as a
+    whole) beats one client's turn of phrase ("sex life", not "comes home"), and labels of
     different themes differ (maximal marginal relevance across the scope's labels, in theme
     order; an exact repeat is never chosen; ties alphabetical). A theme without a candidate
     falls back to ``keyword_label`` of its keywords. Deterministic for the same texts in
@@ -589,6 +613,7 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     other_weight = LABEL_OTHER_WEIGHT if other_weight is None else other_weight
     diversity = LABEL_DIVERSITY if diversity is None else diversity
     head_weight = LABEL_HEAD_WEIGHT if head_weight is None else head_weight
+    coverage_weight = LABEL_COVERAGE_WEIGHT if coverage_weight is None else coverage_weight
     labels = np.asarray(labels)
     if exclude is None:
         from .names import personal_names
@@ -613,6 +638,8 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
             sims = v @ cents.T
             own = theme_ids.index(c)
             score = sims[:, own] + use_weight * np.log([dict(candidates[c])[p] for p in options])
+            if coverage_weight:
+                score = score + coverage_weight * np.array(_word_coverage(texts, labels, c, options, groups))
             ranks = [_head_rank(p, [_stem(w) for w in heads.get(c, [])]) for p in options]
             score = score + head_weight * np.array([0.0 if r is None else 1.0 - r / LABEL_HEADS for r in ranks])
             if len(theme_ids) > 1:
