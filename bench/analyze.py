@@ -8,6 +8,13 @@
 on the analyzed database (every client and the caseload rebuilt, embeddings already stored),
 printing its seconds, the seconds of its parts (cProfile, by function) and its peak RSS.
 
+Measured 2026-12-02 on 2 shared cores, 30 clients x 365 days (20,553 texts, 13,912 distinct),
+``nice -n 10``: first analyze 127.1 s (embed 43.3, signals 44.1, themes 29.7, trends 1.4,
+clinical 8.2), peak RSS 868 MiB, load average 2.3-3.2 (the previous themes-7 code: 193.5 s,
+embed 120.5, signals 47.3, themes 18.9, peak 906 MiB, load 4.3: the stage times swing with the
+other agents' load). Theme stage alone, back to back at load 4.5 (under cProfile): themes-7
+119.7 s / 818 MiB, themes-8 83.6 s / 788 MiB.
+
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
 own process, as the command line would.
