@@ -2,6 +2,18 @@
 
     python bench/analyze.py                    # the committed sample (24 clients)
     python bench/analyze.py --clients 500 --days 365   # a scaled caseload (≥ 100,000 texts)
+    python bench/analyze.py --clients 100 --days 365 --themes   # + the theme stage alone, rebuilt
+
+``--themes`` adds a phase that forgets every theme fingerprint and runs only the theme stage
+on the analyzed database (every client and the caseload rebuilt, embeddings already stored),
+printing its seconds, the seconds of its parts (cProfile, by function) and its peak RSS.
+
+Measured 2026-12-02 on 2 shared cores, 30 clients x 365 days (20,553 texts, 13,912 distinct),
+``nice -n 10``: first analyze 127.1 s (embed 43.3, signals 44.1, themes 29.7, trends 1.4,
+clinical 8.2), peak RSS 868 MiB, load average 2.3-3.2 (the previous themes-7 code: 193.5 s,
+embed 120.5, signals 47.3, themes 18.9, peak 906 MiB, load 4.3: the stage times swing with the
+other agents' load). Theme stage alone, back to back at load 4.5 (under cProfile): themes-7
+119.7 s / 818 MiB, themes-8 83.6 s / 788 MiB.
 
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
@@ -79,11 +91,47 @@ def one_new_client_week(con) -> dict:
     }
 
 
+def themes_phase(db_path: Path) -> dict:
+    """The theme stage alone, every scope rebuilt: seconds, top functions, peak RSS."""
+    import cProfile
+    import io
+    import pstats
+
+    from pipelines import db, themes_stage
+    from pipelines.analyze import EmbeddingStore, text_units
+    from pipelines.nlp.embed import default_encoder
+
+    con = db.connect(db_path)
+    with db.transaction(con):
+        con.execute("DELETE FROM theme_fingerprints")
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store = EmbeddingStore(con, default_encoder())
+    started = time.perf_counter()
+    profile = cProfile.Profile()
+    profile.enable()
+    units = text_units(con)
+    current = units[~units["superseded"]].drop(columns="superseded").reset_index(drop=True)
+    del units
+    outcome = themes_stage.update_themes(con, current, store)
+    profile.disable()
+    seconds = time.perf_counter() - started
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+    con.close()
+    return {"phase": "themes", "seconds": seconds, "texts": len(current),
+            "clients_rebuilt": outcome.clients_reclustered, "caseload_rebuilt": outcome.caseload_reclustered,
+            "phrases_embedded": store.n_embedded, "rss_before_mib": base_rss,
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "profile": out.getvalue()}
+
+
 def phase(db_path: Path, name: str) -> dict:
     """Run one analyze in this process; returns measurements."""
     from pipelines import db
     from pipelines.analyze import run_analysis
 
+    if name == "themes":
+        return themes_phase(db_path)
     con = db.connect(db_path)
     if name == "new-week":
         from pipelines.ingest import Source, ingest_sources
@@ -118,6 +166,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, help="generate a caseload of this many clients (default: sample)")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--themes", action="store_true", help="then time the theme stage alone, every scope rebuilt")
+    parser.add_argument("--keep", action="store_true", help="reuse the analyzed database of a previous run")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -129,19 +179,33 @@ def main() -> None:
     clock = time.perf_counter()
     base = build_database(args.out, args.clients, args.days)
     work = args.out / "analyze_bench.duckdb"
-    for stale in (work, Path(f"{work}.wal")):
-        stale.unlink(missing_ok=True)
-    shutil.copy(base, work)
+    phases = ["first", "unchanged", "new-week"]
+    if args.keep and work.exists():
+        phases = []
+    else:
+        for stale in (work, Path(f"{work}.wal")):
+            stale.unlink(missing_ok=True)
+        shutil.copy(base, work)
     caseload = "sample (24 clients)" if args.clients is None else f"{args.clients} clients x {args.days} days"
-    print(f"caseload: {caseload}; ingested database ready in {time.perf_counter() - clock:.0f} s")
+    print(f"caseload: {caseload}; ingested database ready in {time.perf_counter() - clock:.0f} s; "
+          f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+    if args.themes:
+        phases.append("themes")
     print(f"{'phase':<10}{'seconds':>9}{'texts':>9}{'embedded':>10}{'embed/s':>9}{'scored':>8}"
           f"{'clients rebuilt':>16}{'caseload':>10}{'peak MiB':>10}{'db MiB':>8}")
-    for name in ("first", "unchanged", "new-week"):
+    for name in phases:
         child = subprocess.run([sys.executable, __file__, "--phase", name, "--db", str(work)],
                                capture_output=True, text=True, env=os.environ.copy())
         if child.returncode != 0:
             sys.exit(child.stderr[-3000:])
         r = json.loads(child.stdout.strip().splitlines()[-1])
+        if name == "themes":
+            print(f"themes alone: {r['seconds']:.1f} s for {r['texts']:,} texts ({r['clients_rebuilt']} clients and "
+                  f"the caseload rebuilt, {r['phrases_embedded']:,} label phrases embedded); peak RSS "
+                  f"{r['peak_rss_mib']:,.0f} MiB ({r['rss_before_mib']:,.0f} MiB after connecting); "
+                  f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+            print("\n".join(r["profile"].splitlines()[:45]))
+            continue
         embed_rate = (r["embedded_texts"] / r["stages"]["embed"]
                       if r["embedded_texts"] and r["stages"].get("embed") else 0)
         print(f"{name:<10}{r['seconds']:>9.1f}{r['texts']:>9,}{r['embedded']:>10,}{embed_rate:>9,.0f}"

@@ -1,6 +1,6 @@
 """Theme quality on the dev data: clustering (NMI) and labels, production against baselines.
 
-    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--baselines] [--skip-100k]
+    python bench/theme_quality.py [--eval-data ../shared/eval-data] [--baselines] [--skip-100k] [--labels]
 
 Data (each skipped with a message when absent):
 
@@ -23,17 +23,25 @@ conversation's mean at 0.8, k-means with k = √(n/2), 2–30), the themes-6 pro
 the UMAP path (``bench/theme_methods.py``). ``--baselines`` adds agglomerative and k-means
 with k by silhouette.
 
-Labels, on production's themes: before (themes-6: a keyword pair from c-TF-IDF keywords)
-and after (themes-7: ``themes.theme_labels``, KeyBERT's method). For caseload themes with
-≥ 10 texts and for client themes:
+Labels, judged on held-out folds (``judged_label_rows``): the 815 questions are split in
+two folds, stratified by topic (seeded). Each fold's sentences are one caseload (themes with
+>= 10 texts are judged) and are regrouped into pseudo-clients (every client theme judged);
+both are themed and labelled by production. Labels are compared before (themes-6: a keyword
+pair from c-TF-IDF keywords) and after (production ``themes.theme_labels``):
   shape   = 2–5 words and no personal name (``names.personal_names`` of the scope's texts or
             the bundled first-name list);
   drawn   = the label occurs word for word in one of the theme's texts;
-  topic word = the label shares a word (first 5 letters) with the name of the theme's
-            majority topic ("anger management" ~ "control my anger");
-  nearest topic = among all topic names, the label's embedding is nearest to the name of
-            the theme's majority topic (a stricter, model-based judge of "names the problem").
-Then 20 labels, before and after, beside the theme's majority topic.
+  topic_terms = "names the problem its texts share": the label holds a word (as a word form:
+            lemma or singular) of the vocabulary of the theme's majority topic, its top 15
+            unigrams by c-TF-IDF over the OTHER fold's questions (a word counted once per
+            question, used by >= 2 of them, stop words and words every topic uses left out;
+            ``topic_vocabulary``), so no label is judged by the words of its own texts;
+  nearest_topic = among all 29 topic names, the label's embedding is nearest to the name of
+            the theme's majority topic (stricter: "save my marriage" on a family-conflict
+            theme fails).
+Then 20 labels, before and after, beside the theme's majority topic and both verdicts.
+``--labels`` runs only production's NMI and the labels. The sample's labels are reported
+(the older judges), never tuned on.
 
 Embeddings are cached under ``bench/out/eval_embeddings/`` (texts keyed by a hash of all of
 them; label phrases one by one). Last: seconds to cluster a synthetic 100,000 × 384 mixture.
@@ -366,11 +374,30 @@ def evaluate(name: str, frame: pd.DataFrame, vectors: np.ndarray, labeler, per_c
 # ---------------------------------------------------------------------------- labels
 
 class PhraseCache:
-    """Embeddings of label phrases (and topic names), one by one, cached on disk."""
+    """Embeddings of label phrases (and topic names), one by one, cached on disk.
 
-    def __init__(self, path: Path = CACHE / "phrases.npz"):
+    Stored as ``phrases.npy`` (vectors) + ``phrases.json`` (their phrases), each replaced
+    atomically, so parallel benchmark runs never read a half-written cache."""
+
+    def __init__(self, path: Path = CACHE / "phrases"):
         self.path = path
-        self.vectors = dict(np.load(path)) if path.exists() else {}
+        self.vectors: dict[str, np.ndarray] = {}
+        try:
+            keys = json.loads(path.with_suffix(".json").read_text())
+            values = np.load(path.with_suffix(".npy"))
+            if len(keys) == len(values):
+                self.vectors = dict(zip(keys, values))
+        except (OSError, ValueError):
+            pass
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.vectors)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        np.save(f"{tmp}.npy", np.stack([self.vectors[k] for k in keys]).astype(np.float32))
+        Path(f"{tmp}.json").write_text(json.dumps(keys))
+        os.replace(f"{tmp}.npy", self.path.with_suffix(".npy"))
+        os.replace(f"{tmp}.json", self.path.with_suffix(".json"))
 
     def __call__(self, phrases: list[str]) -> np.ndarray:
         missing = sorted({p for p in phrases if p not in self.vectors})
@@ -378,8 +405,7 @@ class PhraseCache:
             from pipelines.nlp.embed import embed_texts
 
             self.vectors.update(zip(missing, embed_texts(missing)))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(self.path, **self.vectors)
+            self._save()
         if not phrases:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self.vectors[p] for p in phrases])
@@ -399,6 +425,69 @@ def scope_labels(frame: pd.DataFrame, vectors: np.ndarray, labels: np.ndarray, e
 
 def _topic_name(topic: str) -> str:
     return topic.replace("-", " ").replace("_", " ")
+
+
+# ---------------------------------------------------------------------------- the label judges
+
+JUDGE_TERMS = 15   # a topic's vocabulary: its top unigrams by c-TF-IDF on the other fold
+FOLDS = 2
+
+
+def question_folds(frame: pd.DataFrame, folds: int = FOLDS, seed: int = SEED) -> np.ndarray:
+    """Fold of each CounselChat question, stratified by topic (seeded)."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(frame), dtype=int)
+    for topic in sorted(frame["theme"].unique()):
+        idx = np.flatnonzero(frame["theme"].to_numpy() == topic)
+        fold[rng.permutation(idx)] = np.arange(len(idx)) % folds
+    return fold
+
+
+def _word_forms(word: str) -> set[str]:
+    """A word and its lemmas (lemminflect's lexicon) and its singular: "marriages" ~ "marriage"."""
+    from lemminflect import getAllLemmas
+
+    forms = {word, themes._stem(word)}
+    for lemmas in getAllLemmas(word).values():
+        forms.update(lemmas)
+    return forms
+
+
+def topic_vocabulary(texts: Sequence[str], topics: Sequence[str], n: int = JUDGE_TERMS) -> dict[str, list[str]]:
+    """Each topic's top ``n`` unigrams by class-based TF-IDF over the given (held-out) texts.
+
+    Independent of production's keyword code. A word counts once per question (so one
+    question repeating "couch" does not make it a topic word) and must be used by at least
+    two of the topic's questions; scikit-learn's English stop words and words every topic
+    uses are left out. ``w(t, c) = df(t, c)/|c| · log(1 + A / f(t))`` (BERTopic's c-TF-IDF,
+    each topic one document, df = questions of the topic using t)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    generic = set(ENGLISH_STOP_WORDS) | set("""feel feeling feels felt like just know don im ve
+        want wants wanted think thought thinking really time times does did told tell help
+        going things thing make way life people years year ago said say says get got getting
+        ll didn doesn isn wasn having need try let lot started asked went came look looked stop
+        talk talking usually especially happen different mean sure believe good new left""".split())
+    vectorizer = CountVectorizer(token_pattern=r"(?u)\b[a-z][a-z]+\b", stop_words=sorted(generic),
+                                 binary=True)
+    per_question = vectorizer.fit_transform(list(texts))
+    terms = vectorizer.get_feature_names_out()
+    names_ = sorted(set(topics))
+    topic_of = np.array([names_.index(t) for t in topics])
+    counts = np.stack([np.asarray(per_question[topic_of == i].sum(axis=0)).ravel()
+                       for i in range(len(names_))]).astype(float)
+    counts[counts < 2] = 0
+    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    idf = np.log(1 + counts.sum(axis=1).mean() / np.maximum(counts.sum(axis=0), 1))
+    weights = tf * idf
+    return {topic: [str(terms[j]) for j in np.lexsort((terms, -weights[i]))[:n] if weights[i, j] > 0]
+            for i, topic in enumerate(names_)}
+
+
+def names_topic(label: str, vocabulary: Sequence[str]) -> bool:
+    """The label holds a word of the topic's held-out vocabulary (as a word form)."""
+    words = set().union(*(_word_forms(w) for w in label.lower().split()))
+    return any(words & _word_forms(t) for t in vocabulary)
 
 
 def label_rows(scope: str, frame: pd.DataFrame, labels: np.ndarray, before: dict, after: dict,
@@ -434,9 +523,78 @@ def judge(rows: pd.DataFrame, topics: list[str], embed) -> pd.DataFrame:
         nearest_topic=[n == t for n, t in zip(nearest, rows["topic"])])
 
 
+def judged_label_rows(counsel: pd.DataFrame, sentences: pd.DataFrame, vectors: np.ndarray,
+                      embed) -> pd.DataFrame:
+    """Labels of production's themes on each held-out fold, judged two ways.
+
+    For each fold, its questions' sentences are the caseload (themes with >= 10 texts) and
+    are regrouped into pseudo-clients (every client theme); the topic vocabulary of the
+    ``topic_terms`` judge comes from the *other* fold's questions, so no label is judged by
+    words of its own texts. ``nearest_topic``: among all topic names, the label's embedding
+    is nearest the name of the theme's majority topic."""
+    fold_of = question_folds(counsel)
+    question = sentences["group"].str[1:].astype(int).to_numpy()
+    topics = sorted(counsel["theme"].unique())
+    topic_vectors = _normalize_rows(embed([_topic_name(t) for t in topics]))
+    out = []
+    for fold in range(FOLDS):
+        vocabulary = topic_vocabulary(counsel["text"][fold_of != fold], counsel["theme"][fold_of != fold])
+        rows_f = np.flatnonzero(fold_of[question] == fold)
+        part = sentences.iloc[rows_f].reset_index(drop=True)
+        vec = vectors[rows_f]
+        rows = []
+        labels = production_labels(part, vec)
+        before, after = scope_labels(part, vec, labels, embed)
+        rows += label_rows("caseload", part, labels, before, after, min_texts=10)
+        clients = pseudo_clients(part, seed=fold)
+        cvec = vec[clients["row"].to_numpy()]
+        for client, client_labels in per_client_labels(clients, cvec, production_labels).items():
+            sub_rows = np.flatnonzero(clients["client_id"].to_numpy() == client)
+            sub = clients.iloc[sub_rows].reset_index(drop=True)
+            b, a = scope_labels(sub, cvec[sub_rows], client_labels, embed)
+            rows += label_rows("client", sub, client_labels, b, a, min_texts=1)
+        table = pd.DataFrame(rows)
+        label_vectors = _normalize_rows(embed(table["label"].tolist()))
+        nearest = [topics[i] for i in (label_vectors @ topic_vectors.T).argmax(axis=1)]
+        table["nearest_topic"] = [n == t for n, t in zip(nearest, table["topic"])]
+        table["topic_terms"] = [names_topic(l, vocabulary[t]) for l, t in zip(table["label"], table["topic"])]
+        table["fold"] = fold
+        out.append(table)
+    return pd.concat(out, ignore_index=True)
+
+
+def _normalize_rows(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+
+
+def print_label_judgement(table: pd.DataFrame, n_samples: int = 20) -> None:
+    summary = (table.groupby(["scope", "when"], sort=False)
+               .agg(themes=("label", "size"), shape=("shape", "mean"), drawn=("drawn", "mean"),
+                    topic_terms=("topic_terms", "mean"), nearest_topic=("nearest_topic", "mean"),
+                    distinct=("label", "nunique"))
+               .reset_index())
+    print("\nLabels on held-out folds (caseload themes with >= 10 texts; client themes all); "
+          "before = themes-6 keyword pair, after = production:")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"\n{n_samples} sample labels (scope, majority topic, judges terms/nearest: before -> after):")
+    after = table[table["when"] == "after"]
+    picks = []
+    for scope in after["scope"].unique():
+        part = after[after["scope"] == scope]
+        take = n_samples // after["scope"].nunique()
+        step = max(1, len(part) // take)
+        picks += [part.iloc[i] for i in range(0, len(part), step)][:take]
+    for row in picks[:n_samples]:
+        b = table[(table["when"] == "before") & (table["scope"] == row["scope"]) & (table["fold"] == row["fold"])
+                  & (table["theme"] == row["theme"]) & (table["n"] == row["n"]) & (table["topic"] == row["topic"])]
+        marks = f"{'T' if row['topic_terms'] else '-'}{'N' if row['nearest_topic'] else '-'}"
+        print(f"  {row['scope']:<9} {row['topic'][:24]:<24} {marks}  {b['label'].iloc[0]!r:<32} -> {row['label']!r}")
+
+
 def label_section(datasets: list[tuple[str, pd.DataFrame, np.ndarray, list[str], tuple[str, ...]]],
                   embed) -> None:
-    """Label metrics before/after per scope, then 20 sample labels."""
+    """Label metrics before/after per scope (the sample: reported, never tuned on)."""
     all_rows = []
     for name, frame, vectors, topics, scopes in datasets:
         rows = []
@@ -460,20 +618,8 @@ def label_section(datasets: list[tuple[str, pd.DataFrame, np.ndarray, list[str],
                     topic_word=("topic_word", "mean"), nearest_topic=("nearest_topic", "mean"),
                     distinct=("label", "nunique"))
                .reset_index())
-    print("\nLabels (caseload themes with >= 10 texts; client themes all), before = themes-6 "
-          "keyword pair, after = themes-7 phrase:")
+    print("\nLabels on the sample (reported, never tuned on):")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print("\n20 sample labels (theme's majority topic: before -> after):")
-    picks = []
-    per_scope = -(-20 // table["scope"].nunique())
-    for scope in table["scope"].unique():
-        part = table[(table["scope"] == scope) & (table["when"] == "after")]
-        step = max(1, len(part) // per_scope)
-        picks += [part.iloc[i] for i in range(0, len(part), step)][:per_scope]
-    for row in picks[:20]:
-        b = table[(table["scope"] == row["scope"]) & (table["theme"] == row["theme"]) &
-                  (table["when"] == "before") & (table["n"] == row["n"]) & (table["topic"] == row["topic"])]
-        print(f"  {row['scope']:<34} {row['topic'][:22]:<22} {b['label'].iloc[0]!r:<32} -> {row['label']!r}")
 
 
 def synthetic_sphere(n: int = 100_000, dim: int = 384, k: int = 40, seed: int = 0) -> np.ndarray:
@@ -499,10 +645,12 @@ def main() -> int:
     parser.add_argument("--baselines", action="store_true", help="add the silhouette-k baselines")
     parser.add_argument("--skip-100k", action="store_true")
     parser.add_argument("--skip-sample", action="store_true")
+    parser.add_argument("--labels", action="store_true",
+                        help="labels and production's NMI only (no other clustering methods)")
     args = parser.parse_args()
     EVAL_DATA = args.eval_data
 
-    datasets, label_sets = [], []
+    datasets, label_sets, held_out = [], [], None
     counsel = load_counselchat()
     if counsel is None:
         print(f"SKIP counselchat: {EVAL_DATA / 'counselchat_questions.csv'} not found")
@@ -515,8 +663,7 @@ def main() -> int:
         datasets += [("counselchat sentences/caseload", sentences, vectors, False),
                      ("counselchat pseudo-clients/caseload", clients, client_vectors, False),
                      ("counselchat pseudo-clients/client", clients, client_vectors, True)]
-        label_sets.append(("counselchat", sentences, vectors, topics, ("caseload",)))
-        label_sets.append(("counselchat pseudo-clients", clients, client_vectors, topics, ("client",)))
+        held_out = (counsel, sentences, vectors)
     sample = None if args.skip_sample else load_sample()
     if sample is None:
         print(f"SKIP sample: {SAMPLE / 'ground_truth.csv'} not found or --skip-sample")
@@ -525,13 +672,16 @@ def main() -> int:
         datasets += [("sample/caseload", sample, vectors, False), ("sample/client", sample, vectors, True)]
         label_sets.append(("sample", sample, vectors, sorted(sample["theme"].unique()), ("caseload", "client")))
 
-    import umap  # compile numba code outside the timings
+    if not args.labels:
+        import umap  # compile numba code outside the timings
 
-    umap.UMAP(n_neighbors=5, n_components=2, random_state=0).fit_transform(
-        np.random.default_rng(0).standard_normal((40, 8)))
+        umap.UMAP(n_neighbors=5, n_components=2, random_state=0).fit_transform(
+            np.random.default_rng(0).standard_normal((40, 8)))
     results = []
     for name, frame, vectors, per_client in datasets:
         for label, labeler in labelers(args.baselines).items():
+            if args.labels and not label.startswith("production themes-7"):
+                continue
             row = evaluate(name, frame, vectors, labeler, per_client)
             row["method"] = label
             results.append(row)
@@ -543,8 +693,14 @@ def main() -> int:
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
             print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
+    phrases = PhraseCache()
+    if held_out is not None:
+        t0 = time.perf_counter()
+        table = judged_label_rows(*held_out, phrases)
+        print_label_judgement(table)
+        print(f"(labels of {FOLDS} folds in {time.perf_counter() - t0:.0f}s)")
     if label_sets:
-        label_section(label_sets, PhraseCache())
+        label_section(label_sets, phrases)
 
     if not args.skip_100k:
         points, truth = synthetic_sphere()

@@ -32,7 +32,10 @@ from .nlp.names import personal_names
 # Bump when the themes, their labels or their numbering change: every scope is rebuilt once.
 # 7: texts blended with their conversation (0.8) and clustered by k-means; labels are
 #    phrases from the texts scored against the theme centroid (KeyBERT's method).
-THEMES_VERSION = "themes-7"
+# 8: label phrases name a thing: they begin with a noun or adjective, hold no article,
+#    pronoun or clause word, contain one of the theme's keywords, and are scored
+#    against the theme centroid with MMR across the scope's labels.
+THEMES_VERSION = "themes-8"
 # Re-cluster the caseload when texts not seen by its last clustering exceed this share.
 CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3
@@ -116,8 +119,9 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     # Another embedding backend means other vectors (and label phrases): themes are rebuilt once.
     backend = getattr(getattr(store, "encoder", None), "name", "")
     changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c], backend)]
+    rows_of = content.groupby("client_id", sort=True).indices  # one pass, not a mask per client
     for client_id in changed:
-        client_units = content[content["client_id"] == client_id].reset_index(drop=True)
+        client_units = content.take(rows_of[client_id]).reset_index(drop=True)
         try:
             _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
         except Exception as error:  # one client's texts must not stop the others' themes

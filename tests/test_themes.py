@@ -230,6 +230,28 @@ def test_text_phrases_begin_and_end_with_content_words():
     assert not any("thoughts" in p and "3am" in p for p in phrases)  # digits break a phrase
 
 
+def test_text_phrases_name_things_not_clause_fragments():
+    """A label candidate is a noun phrase: it never begins with a verb-only word and holds no
+    article, pronoun, other people's possessive or clause word ("checked the app")."""
+    edge = themes._edge_stop()
+    fragments = {
+        "I checked the app and noticed that the reassurance faded.": ["checked the app", "noticed that the reassurance",
+                                                                      "reassurance faded"],
+        "Cancelled the gym, stayed at my desk, lost her connection.": ["cancelled the gym", "stayed at my desk",
+                                                                       "lost her connection", "gym"],
+        "She wished for an accident and then it was over.": ["wished for an accident", "accident and then"],
+    }
+    for text, bad in fragments.items():
+        phrases = themes.text_phrases(text, edge, frozenset())
+        assert not set(bad) & phrases, (text, phrases)
+        for phrase in phrases:
+            words = phrase.split()
+            assert not set(words) & (themes._PHRASE_INNER_STOP | themes._PRONOUNS), phrase
+    kept = themes.text_phrases("Exam stress again, lack of motivation and constant fights with my husband "
+                               "about money; panic attacks at work.", edge, frozenset())
+    assert {"exam stress", "lack of motivation", "fights with my husband", "panic attacks"} <= kept, kept
+
+
 def test_label_candidates_count_conversations_not_repeats():
     texts = ["the panic attacks again", "more panic attacks", "panic attacks all day",
              "sleep schedule is off", "my sleep schedule", "sleep schedule ruined"]
@@ -317,6 +339,32 @@ def test_same_texts_in_any_order_give_the_same_themes_and_labels(planted, vector
         again = themes_stage.scope_themes(shuffled, embeddings[order], embed_texts)
         assert described(shuffled, again) == described(units, found)
         assert np.array_equal(again.labels, found.labels[order])
+
+
+def test_labels_are_stable_across_runs_and_name_no_one(planted):
+    units, _, embeddings, found = planted
+    again = themes_stage.scope_themes(units.copy(), embeddings.copy(), embed_texts)
+    assert again.names == found.names and np.array_equal(again.labels, found.labels)
+    banned = names.personal_names(units["text"].tolist()) | names.first_names()
+    for label in found.names.values():
+        words = label.split()
+        assert 2 <= len(words) <= 5 and not {themes._bare(w) for w in words} & banned, label
+        assert not set(words) & (themes._PHRASE_INNER_STOP | themes._PRONOUNS), label
+
+
+def test_mmr_keeps_labels_of_similar_themes_apart():
+    """Two themes whose texts share one phrase: the second theme takes its own phrase, not a
+    near-copy of the first's (maximal marginal relevance across the scope's labels)."""
+    texts = ["panic attacks at night", "panic attacks again", "panic attacks on the bus",
+             "panic attacks and panic disorder", "panic attacks at work", "sleep problems and panic attacks",
+             "sleep problems every night", "sleep problems again", "sleep problems since june",
+             "sleep problems and insomnia", "sleep problems and panic attacks", "insomnia and sleep problems"]
+    labels = np.array([0] * 6 + [1] * 6)
+    vectors = embed_texts(texts)
+    found = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed_texts,
+                                groups=[f"talk-{i}" for i in range(len(texts))], exclude=())
+    assert found[0] != found[1], found
+    assert "panic" in found[0] and "sleep" in found[1], found
 
 
 def test_quotes_are_distinct_content_texts_of_their_theme(planted):

@@ -11,11 +11,15 @@
   order of the rows, so the same texts in any order get the same themes.
 * ``theme_keywords``: class-based TF-IDF (unigrams and bigrams, stop words removed), shown
   beside the label. Personal names (``names.personal_names``) are stop words.
-* ``theme_labels``: a 2–5 word phrase from the theme's own texts (KeyBERT's method):
-  candidate n-grams that begin and end with a content word are pre-ranked by how
-  distinctive they are of the theme (c-TF-IDF over phrases), embedded with the same encoder
-  as the texts (the caller passes a cached ``embed``), and the one closest to the theme's
-  centroid names it. No candidate contains a personal name.
+* ``theme_labels``: a 2–5 word noun phrase from the theme's own texts (KeyBERT's method,
+  with the project's encoder, no new dependency): candidate phrases name a thing (begin
+  with a noun or adjective, end with a noun, no article, pronoun or clause word inside:
+  "panic attacks", "lack of motivation", "fights with my husband"; never "checked the
+  app"), contain one of the theme's distinctive keywords, are pre-ranked by c-TF-IDF over
+  phrases, embedded with the same encoder as the texts (the caller passes a cached
+  ``embed``) and scored by cosine to the theme's centroid plus how many conversations use
+  them, with maximal marginal relevance across the scope's labels. No candidate contains
+  a personal name.
 * ``representative_quotes``: distinct non-filler texts closest to each theme's centroid.
 * ``stable_theme_ids``: one-to-one centroid matching (Hungarian) to the previous run's themes.
 
@@ -35,12 +39,20 @@ SEED = 42
 
 CONTEXT_WEIGHT = 0.8       # share of the conversation mean in a message's embedding
 MAX_THEMES = 30            # k-means k = √(n/2), clamped to 2..MAX_THEMES
+KMEANS_INITS = 4           # k-means restarts
+KMEANS_INITS_LARGE = 2     # restarts when fitting more than LARGE_FIT rows: the caseload NMI of 4 restarts on
+LARGE_FIT = 2000           # CounselChat (0.343 sentences / 0.371 pseudo-clients) in half the time
+PREDICT_CHUNK = 8192       # rows upcast to float64 at a time when every row joins its nearest center
 MAX_FIT_POINTS = 5000      # larger scopes: k-means is fitted on a seeded sample of this many
 ASSIGN_THRESHOLD = 0.35    # cosine to a theme centroid needed to join it (incremental texts)
 STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous id
-LABEL_CANDIDATES = 20      # phrases per theme that are embedded and scored
+LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
-LABEL_USE_WEIGHT = 0.05    # label score: cosine to the centroid + this · ln(texts using the phrase)
+LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
+LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
+LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
+LABEL_COVERAGE_WEIGHT = 0.8  # label score: + this · share of the theme's conversations using its commonest word
+LABEL_DIVERSITY = 0.15     # label score: − this · cosine to the scope's labels chosen so far (MMR)
 DEFAULT_CONTEXT_WEIGHT = CONTEXT_WEIGHT
 
 
@@ -136,10 +148,9 @@ def _centroids(embeddings: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, 
     ids = np.array(sorted(int(c) for c in set(labels.tolist()) if c >= 0), dtype=int)
     if len(ids) == 0:
         return ids, np.zeros((0, embeddings.shape[1]), dtype=np.float32)
-    sums = np.zeros((ids.max() + 1, embeddings.shape[1]), dtype=np.float64)
-    keep = labels >= 0
-    np.add.at(sums, labels[keep], embeddings[keep])
-    return ids, _normalize(sums[ids])
+    # one masked sum per theme: np.add.at over 20,000 rows took 13 s of a loaded theme stage
+    sums = np.stack([embeddings[labels == c].sum(axis=0, dtype=np.float64) for c in ids])
+    return ids, _normalize(sums)
 
 
 def assign_to_centroids(embeddings: np.ndarray, centroids: np.ndarray,
@@ -202,12 +213,16 @@ def kmeans_themes(points: np.ndarray, min_size: int) -> np.ndarray:
         return np.full(n, -1, dtype=int)
     order = canonical_order(points)
     k = min(n_themes(n), n)
-    ordered = points[order].astype(np.float64)  # float32 distances are upcast chunk by chunk: slow
+    ordered = points[order]
     fit_rows = np.arange(n)
     if n > MAX_FIT_POINTS:  # fit on a seeded sample, then every row joins its nearest center
         fit_rows = np.sort(np.random.default_rng(SEED).choice(n, MAX_FIT_POINTS, replace=False))
-    model = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(ordered[fit_rows])
-    found = model.predict(ordered)
+    # float64 (sklearn's float32 k-means ran 2.5x slower here), but only the fitted rows and one
+    # predict chunk at a time are upcast: no float64 copy of a whole caseload
+    inits = KMEANS_INITS_LARGE if len(fit_rows) > LARGE_FIT else KMEANS_INITS
+    model = KMeans(n_clusters=k, n_init=inits, random_state=SEED).fit(ordered[fit_rows].astype(np.float64))
+    found = np.concatenate([model.predict(ordered[start:start + PREDICT_CHUNK].astype(np.float64))
+                            for start in range(0, n, PREDICT_CHUNK)])
     sizes = np.bincount(found, minlength=k)
     found = _relabel_by_size(np.where(sizes[found] >= min_size, found, -1))
     labels = np.empty(n, dtype=int)
@@ -429,23 +444,49 @@ def _clause_word(word: str) -> bool:
     return word in _COPULAS or bool(readings) and set(readings) <= {"VERB", "AUX", "ADV"}
 
 
+# A label names a thing, so inside a phrase only nouns, adjectives and the few words that
+# join two of them ("lack of motivation", "depression and anxiety", "fights with my
+# husband"): no article, other people's possessive or pronoun ("checked the app", "lost
+# her connection") and no word that starts a clause ("noticed that the reassurance").
+_PHRASE_INNER_STOP = frozenset("""
+the a an this that these those your his her their our its me him them us it i you he she
+we they what which who whom whose how when where why if because so than then there here not
+no to as but or nor yet was is are be been being am were do does did have has had will would
+can could should may might must shall just very too also
+""".split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _names_a_thing(word: str) -> bool:
+    """A phrase begins with a word that can be a noun or an adjective ("panic attacks",
+    "verbal abuse"), or one the lexicon does not know; not with a verb-only word such as a
+    past tense ("checked the app", "noticed throat tightness", "cancelled the gym")."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return not readings or bool({"NOUN", "ADJ", "PROPN"} & set(readings))
+
+
 def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) -> set[str]:
-    """Distinct candidate phrases of one text: 2–4 adjacent words that begin and end with a
-    content word and end with a word that can be a noun ("panic attacks", "lack of
-    motivation", "fights with my husband"; not "boyfriend wants"), with no verb-only,
-    adverb-only or "be" word inside (not "jaw is sore"), with no word in
-    ``exclude`` (personal names) and no contraction at either end. Word classes come from
-    lemminflect's English lexicon (bundled with the package, no model)."""
+    """Distinct candidate phrases of one text: 2–4 adjacent words that name a thing.
+
+    A phrase begins with a word that can be a noun or an adjective (``_names_a_thing``) and
+    ends with one that can be a noun ("panic attacks", "lack of motivation", "stress about
+    unpaid bills"; not "boyfriend wants", "checked the app"); inside, no article, pronoun,
+    possessive other than "my" or clause word (``_PHRASE_INNER_STOP``: not "lost her
+    connection", "noticed that the reassurance") and no verb-only, adverb-only or "be" word ("jaw is sore"); no word
+    in ``exclude`` (personal names) and no contraction at either end. Word classes come
+    from lemminflect's English lexicon (bundled with the package, no model)."""
     out: set[str] = set()
     for run in _phrase_runs(text):
         for i, first in enumerate(run):
-            if _bad_edge(first, edge_stop) or _bare(first) in exclude:
+            if _bad_edge(first, edge_stop) or _bare(first) in exclude or not _names_a_thing(first):
                 continue
             for size in range(MIN_PHRASE_WORDS, MAX_PHRASE_WORDS + 1):
                 if i + size > len(run):
                     break
                 words = run[i:i + size]
-                if _bare(words[-1]) in exclude or words[-1] in _PRONOUNS:
+                if _bare(words[-1]) in exclude or words[-1] in _PRONOUNS or words[-1] in _PHRASE_INNER_STOP:
                     break
                 if size > 2 and _clause_word(words[-2]):
                     break
@@ -455,7 +496,16 @@ def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) 
     return out
 
 
-def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABEL_CANDIDATES, *,
+def _head_rank(phrase: str, heads: Sequence[str] | set[str]) -> int | None:
+    """Position (0 = most distinctive) of the first of ``heads`` (stems; a set: any order)
+    that is a word of ``phrase``, or None."""
+    stems = {_stem(w) for w in phrase.split()}
+    if isinstance(heads, (set, frozenset)):
+        return 0 if stems & heads else None
+    return next((r for r, h in enumerate(heads) if h in stems), None)
+
+
+def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None = None, *,
                      groups: Sequence[Hashable | None] | None = None,
                      exclude: Iterable[str] | None = None,
                      heads: Mapping[int, Iterable[str]] | None = None) -> dict[int, list[tuple[str, int]]]:
@@ -474,6 +524,7 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABE
     personal names of ``texts``.
     """
     labels = np.asarray(labels)
+    top_n = LABEL_CANDIDATES if top_n is None else top_n
     if exclude is None:
         from .names import personal_names
 
@@ -505,11 +556,32 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int = LABE
         shared = {p: n for p, n in per_class[c].items() if n >= 2} or per_class[c]
         if heads is not None:
             wanted = {_stem(w) for w in heads.get(c, ())}
-            shared = {p: n for p, n in shared.items() if _stem(p.rsplit(" ", 1)[-1]) in wanted} or shared
+            shared = {p: n for p, n in shared.items() if _head_rank(p, wanted) is not None} or shared
         scored = sorted((-round((n / sizes[c]) * float(np.log(1.0 + average / total[p])), 9), p, n)
                         for p, n in shared.items())
         out[int(c)] = [(p, n) for _, p, n in scored[:top_n]]
     return out
+
+
+def _word_coverage(texts: Sequence[str], labels: np.ndarray, theme: int, phrases: Sequence[str],
+                   groups: Sequence[Hashable | None] | None) -> list[float]:
+    """Per phrase: the largest share of the theme's conversations that use one of its words
+    (a word of two letters or fewer, or a stop word, does not count)."""
+    stop = _stop_words()
+    units: dict[Hashable, set[str]] = {}
+    for i in np.flatnonzero(labels == theme):
+        unit = (i,) if groups is None or _missing(groups[i]) else ("g", groups[i])
+        units.setdefault(unit, set()).update(_stem(w) for w in _phrase_tokens(texts[i]))
+    n = max(len(units), 1)
+    out = []
+    for phrase in phrases:
+        words = [_stem(w) for w in phrase.split() if w not in stop and len(w) > 2]
+        out.append(max((sum(w in u for u in units.values()) / n for w in words), default=0.0))
+    return out
+
+
+def _phrase_tokens(text: str) -> list[str]:
+    return [w for run in _phrase_runs(text) for w in run]
 
 
 def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[int, np.ndarray],
@@ -517,18 +589,31 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
                  groups: Sequence[Hashable | None] | None = None,
                  exclude: Iterable[str] | None = None,
                  keywords: Mapping[int, Sequence[str]] | None = None,
-                 use_weight: float = LABEL_USE_WEIGHT) -> dict[int, str]:
-    """A label per theme: the candidate phrase closest to the theme's centroid.
+                 use_weight: float | None = None, other_weight: float | None = None,
+                 diversity: float | None = None, head_weight: float | None = None,
+                 coverage_weight: float | None = None) -> dict[int, str]:
+    """A label per theme: the candidate phrase that best names its texts (KeyBERT's method).
 
-    KeyBERT's method, with the theme as the document: ``label_candidates`` proposes the
-    phrases, ``embed`` (the same encoder as the texts; the caller caches it, so the
-    dashboard never loads a model) embeds them, and each is scored by its cosine to
-    ``centroids[c]`` plus ``use_weight · ln(conversations using it)``, so a phrase many
-    conversations share beats one client's turn of phrase (ties alphabetical). Themes are labelled in order; a
-    phrase another theme of the scope already has is skipped. A theme without a candidate
+    The theme is the document: ``label_candidates`` proposes the phrases, ``embed`` (the
+    same encoder as the texts; the caller caches it, so the dashboard never loads a model)
+    embeds them, and each phrase p of theme c is scored
+
+        cos(p, c) − other_weight · max_{c' ≠ c} cos(p, c') + use_weight · ln(uses)
+                  + coverage_weight · (share of c's conversations using p's commonest word)
+                  − diversity · max cos(p, labels already chosen)
+
+    so a phrase near its own theme wins, one many conversations share (in its words or as a
+    whole) beats one client's turn of phrase ("sex life", not "comes home"), and labels of
+    different themes differ (maximal marginal relevance across the scope's labels, in theme
+    order; an exact repeat is never chosen; ties alphabetical). A theme without a candidate
     falls back to ``keyword_label`` of its keywords. Deterministic for the same texts in
     any order.
     """
+    use_weight = LABEL_USE_WEIGHT if use_weight is None else use_weight
+    other_weight = LABEL_OTHER_WEIGHT if other_weight is None else other_weight
+    diversity = LABEL_DIVERSITY if diversity is None else diversity
+    head_weight = LABEL_HEAD_WEIGHT if head_weight is None else head_weight
+    coverage_weight = LABEL_COVERAGE_WEIGHT if coverage_weight is None else coverage_weight
     labels = np.asarray(labels)
     if exclude is None:
         from .names import personal_names
@@ -541,20 +626,30 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     phrases = sorted({p for ps in candidates.values() for p, _ in ps})
     vectors = _normalize(np.asarray(embed(phrases), dtype=np.float32)) if phrases else None
     row = {p: i for i, p in enumerate(phrases)}
-    used: set[str] = set()
+    theme_ids = [c for c in sorted(candidates) if c in centroids]
+    cents = (_normalize(np.stack([np.asarray(centroids[c], dtype=np.float32) for c in theme_ids]))
+             if theme_ids else np.zeros((0, 1), dtype=np.float32))
+    chosen: list[str] = []
     out: dict[int, str] = {}
     for c in sorted(candidates):
-        options = candidates[c]
+        options = [p for p, _ in candidates[c] if p not in chosen]
         if options and c in centroids:
-            centroid = _normalize(np.asarray(centroids[c], dtype=np.float32)[None, :])[0]
-            sims = vectors[[row[p] for p, _ in options]] @ centroid
-            scores = sims + use_weight * np.log([n for _, n in options])
-            ranked = [p for _, p in sorted(zip((-np.round(scores, 5)).tolist(), [p for p, _ in options]))]
-            choice = next((p for p in ranked if p not in used), None)
-            if choice is not None:
-                out[c] = choice
-                used.add(choice)
-                continue
+            v = vectors[[row[p] for p in options]]
+            sims = v @ cents.T
+            own = theme_ids.index(c)
+            score = sims[:, own] + use_weight * np.log([dict(candidates[c])[p] for p in options])
+            if coverage_weight:
+                score = score + coverage_weight * np.array(_word_coverage(texts, labels, c, options, groups))
+            ranks = [_head_rank(p, [_stem(w) for w in heads.get(c, [])]) for p in options]
+            score = score + head_weight * np.array([0.0 if r is None else 1.0 - r / LABEL_HEADS for r in ranks])
+            if len(theme_ids) > 1:
+                score = score - other_weight * np.delete(sims, own, axis=1).max(axis=1)
+            if chosen:
+                score = score - diversity * (v @ vectors[[row[p] for p in chosen]].T).max(axis=1)
+            choice = min(zip((-np.round(score, 5)).tolist(), options))[1]
+            out[c] = choice
+            chosen.append(choice)
+            continue
         members = [texts[i] for i in np.flatnonzero(labels == c)]
         out[c] = keyword_label(list((keywords or {}).get(c, [])), members)
     return out
