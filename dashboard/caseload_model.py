@@ -249,8 +249,13 @@ def trend_words(row) -> str:
     """'stress rising +0.4 points/week (95 % CI +0.1 to +0.7)'."""
     unit = MEASURE_UNITS.get(row["measure"], "")
     per = f" {unit}/week" if unit else "/week"
+    # One decimal, or two when an end of the interval would round to zero: a significant
+    # trend never reads as an interval touching 0 ("-0.3 to -0.0").
+    ends = (row["slope_per_week"], row["ci_low"], row["ci_high"])
+    digits = 2 if min(abs(v) for v in ends) < 0.05 else 1
+    low, slope, high = (f"{v:+.{digits}f}" for v in (row["ci_low"], row["slope_per_week"], row["ci_high"]))
     return (f"{MEASURE_WORDS.get(row['measure'], row['measure']).lower()} {row['verdict']} "
-            f"{row['slope_per_week']:+.1f}{per} (95 % CI {row['ci_low']:+.1f} to {row['ci_high']:+.1f})")
+            f"{slope}{per} (95 % CI {low} to {high})")
 
 
 def trend_classes(trends: pd.DataFrame, client_ids) -> pd.Series:

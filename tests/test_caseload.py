@@ -409,3 +409,10 @@ def test_caseload_loads_at_its_address_and_a_row_opens_the_brief(chromium_browse
         assert streamlit_errors(page) == []
     finally:
         context.close()
+
+
+def test_an_interval_end_near_zero_keeps_enough_decimals_not_to_read_as_zero():
+    row = {"measure": "mood", "verdict": "falling", "slope_per_week": -0.21, "ci_low": -0.34, "ci_high": -0.03}
+    assert cm.trend_words(row) == "mood falling -0.21 points/week (95 % CI -0.34 to -0.03)"
+    row = {"measure": "stress", "verdict": "rising", "slope_per_week": 0.42, "ci_low": 0.11, "ci_high": 0.73}
+    assert cm.trend_words(row) == "stress rising +0.4 points/week (95 % CI +0.1 to +0.7)"
