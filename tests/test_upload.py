@@ -126,11 +126,16 @@ def test_a_valid_export_is_accepted_analyzed_and_the_next_page_read_sees_the_new
     assert any(option.endswith("· c-0200") for option in app.selectbox[0].options), app.selectbox[0].options
 
 
-def test_an_invalid_export_is_rejected_with_its_field_path_and_nothing_is_stored(upload_db):
+def test_an_invalid_export_is_rejected_with_its_field_path_and_nothing_is_stored(upload_db, caplog):
+    import logging
+
     bad = export_of(RIVERA, "c-0300", "exp-bad")
     bad["checkins"][1]["stress"] = CANARY
     app = upload_page("rivera")
-    upload(app, ("bad.json", export_bytes(bad)))
+    with caplog.at_level(logging.DEBUG):
+        upload(app, ("bad.json", export_bytes(bad)))
+    assert CANARY not in caplog.text
+    assert not rows(upload_db, "SELECT * FROM ingest_log WHERE contains(coalesce(reason, ''), ?)", [CANARY]).shape[0]
     text = page_text(app)
     assert "1 rejected" in text and "nothing from these files was kept" in text
     assert "checkins&#91;1&#93;&#46;stress" in text          # the field path, as inert text
@@ -262,6 +267,7 @@ def test_progress_moves_forward_through_the_phases():
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert steps[3][1] == "Refitting 8-week trends (0 of 4)"
     assert upload_model.progress_step("unknown", 0, 1) is None
+    assert upload_model.progress_step("waiting", 0, 1)[1].startswith("Waiting for another write")
 
 
 def test_limit_lines_name_every_ingest_limit_a_file_can_hit():
@@ -310,6 +316,26 @@ def test_an_upload_left_running_is_picked_up_when_the_page_is_opened_again(uploa
     assert job.finished.is_set() and progress.fraction == 1.0
     assert table(app)["Result"].tolist() == ["accepted"]
     assert "upload_running" not in app.session_state
+
+
+def test_an_upload_behind_another_write_says_it_waits_then_runs(upload_db):
+    import time
+
+    from dashboard import data, writes
+
+    upload_page("admin")   # the app opens the database
+    writer = data._writer_or_wait(upload_db)
+    progress = upload_model.Progress()
+    with writer.lock:      # another write holds the database
+        job = writes.Background(writes.upload, upload_db, users.User("admin", "admin"),
+                                [("c-0901.json", export_bytes(export_of(RIVERA, "c-0901", "exp-901")))],
+                                progress=progress)
+        deadline = time.monotonic() + 60
+        while not progress.words.startswith("Waiting") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert progress.words.startswith("Waiting for another write") and not job.finished.is_set()
+    assert job.wait(300) and job.failed is None
+    assert job.result.count("accepted") == 1
 
 
 def test_withdrawal_needs_a_client_id_typed_twice():
