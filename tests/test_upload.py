@@ -19,6 +19,7 @@ from dashboard import upload_model
 from pipelines import db, users
 from pipelines.ingest import FileResult, IngestReport, ingest_paths, limits
 from tests.conftest import CANARY, DEMO_PASSWORD, export_bytes, make_export, write_export
+from tests.test_calendar import calendar, event
 from tests.test_pages import APP, sign_in
 
 RIVERA, OKAFOR = "p-001", "p-002"     # the demo therapists rivera and okafor
@@ -155,15 +156,18 @@ def test_a_zip_with_mixed_members_is_reported_member_by_member(upload_db):
         zf.writestr("week/readme.txt", b"hello")
         zf.writestr("week/appointments.csv",
                     f"client_id,provider_id,starts_at\nc-0400,{RIVERA},2026-11-20T10:00:00+00:00\n")
+        zf.writestr("week/rivera.ics", calendar(event("a@cal", "20261103T160000Z", "Session [c-0400]"),
+                                                name=f"Dr Rivera [provider:{RIVERA}]"))
     app = upload_page("admin")
     upload(app, ("week 47.zip", archive.getvalue()))
     results = {r["File"]: r["Result"] for r in table(app).to_dict("records")}
     assert results == {"week 47.zip:week/c-0400.json": "accepted", "week 47.zip:week/broken.json": "rejected",
-                       "week 47.zip:week/readme.txt": "skipped", "week 47.zip:week/appointments.csv": "accepted"}
+                       "week 47.zip:week/readme.txt": "skipped", "week 47.zip:week/appointments.csv": "accepted",
+                       "week 47.zip:week/rivera.ics": "accepted"}
     text = page_text(app)
-    assert "4 files: 2 accepted, 1 rejected, 1 skipped" in text
+    assert "5 files: 3 accepted, 1 rejected, 1 skipped" in text
     assert "broken&#46;json" in text
-    assert rows(upload_db, "SELECT count(*) FROM appointments WHERE client_id = 'c-0400'").iloc[0, 0] == 1
+    assert rows(upload_db, "SELECT count(*) FROM appointments WHERE client_id = 'c-0400'").iloc[0, 0] == 2
 
 
 def test_a_therapist_uploading_another_providers_export_is_rejected_and_nothing_is_stored(upload_db):
