@@ -28,13 +28,16 @@ MAX_LISTED = 50
 
 # The progress bar: (stage, words, from, to). Stages are the ones writes.upload and
 # writes.forget report, then run_analysis's per-client stages (pipelines/analyze.py).
+WAITING = ("waiting", "Waiting for another write to the database to finish (an upload or an analysis)", 0.0, 0.0)
 UPLOAD_PHASES = (
+    WAITING,
     ("ingest", "Checking and saving the files", 0.0, 0.3),
     ("analysis", "Analyzing new texts: embeddings, signals and themes", 0.3, 0.7),
     ("trends", "Refitting 8-week trends", 0.7, 0.85),
     ("clinical", "Rhythms, stress episodes and practices", 0.85, 1.0),
 )
 FORGET_PHASES = (
+    WAITING,
     ("forget", "Deleting the client's records and everything derived from them", 0.0, 0.2),
     ("analysis", "Re-deriving the caseload themes without them", 0.2, 0.7),
     ("trends", "Refitting trends", 0.7, 0.85),

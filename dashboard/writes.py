@@ -161,7 +161,8 @@ def upload(path: Path, user: users.User | None, files, progress=None) -> "upload
                     "`python -m pipelines analyze`."))
             return upload_model.upload_report(ingest, analysis)
 
-        report = job(work)
+        # Behind another write (an upload, a handed-over ingest or analyze), the bar says so.
+        report = _writer_or_wait(database_path()).run(work, on_wait=lambda: progress("waiting", 0, 1))
     except BaseException:
         record(path, user, "upload", detail=f"{len(files)} file(s): failed")
         raise
@@ -226,7 +227,7 @@ def forget(path: Path, user: users.User | None, client_id: str, progress=None):
             _log.error("consent withdrawal: re-deriving the caseload themes failed (%s)", type(error).__name__)
             return report, None
 
-    return job(work)
+    return _writer_or_wait(database_path()).run(work, on_wait=lambda: progress("waiting", 0, 1))
 
 
 class Background:

@@ -19,6 +19,7 @@ from dashboard import upload_model
 from pipelines import db, users
 from pipelines.ingest import FileResult, IngestReport, ingest_paths, limits
 from tests.conftest import CANARY, DEMO_PASSWORD, export_bytes, make_export, write_export
+from tests.test_calendar import calendar, event
 from tests.test_pages import APP, sign_in
 
 RIVERA, OKAFOR = "p-001", "p-002"     # the demo therapists rivera and okafor
@@ -123,14 +124,19 @@ def test_a_valid_export_is_accepted_analyzed_and_the_next_page_read_sees_the_new
     app.switch_page("views/explorer.py")
     app.run()
     assert not app.exception
-    assert "c-0200" in app.selectbox[0].options or "c-0200" in str(app.selectbox[0].options)
+    assert any(option.endswith("· c-0200") for option in app.selectbox[0].options), app.selectbox[0].options
 
 
-def test_an_invalid_export_is_rejected_with_its_field_path_and_nothing_is_stored(upload_db):
+def test_an_invalid_export_is_rejected_with_its_field_path_and_nothing_is_stored(upload_db, caplog):
+    import logging
+
     bad = export_of(RIVERA, "c-0300", "exp-bad")
     bad["checkins"][1]["stress"] = CANARY
     app = upload_page("rivera")
-    upload(app, ("bad.json", export_bytes(bad)))
+    with caplog.at_level(logging.DEBUG):
+        upload(app, ("bad.json", export_bytes(bad)))
+    assert CANARY not in caplog.text
+    assert not rows(upload_db, "SELECT * FROM ingest_log WHERE contains(coalesce(reason, ''), ?)", [CANARY]).shape[0]
     text = page_text(app)
     assert "1 rejected" in text and "nothing from these files was kept" in text
     assert "checkins&#91;1&#93;&#46;stress" in text          # the field path, as inert text
@@ -150,15 +156,18 @@ def test_a_zip_with_mixed_members_is_reported_member_by_member(upload_db):
         zf.writestr("week/readme.txt", b"hello")
         zf.writestr("week/appointments.csv",
                     f"client_id,provider_id,starts_at\nc-0400,{RIVERA},2026-11-20T10:00:00+00:00\n")
+        zf.writestr("week/rivera.ics", calendar(event("a@cal", "20261103T160000Z", "Session [c-0400]"),
+                                                name=f"Dr Rivera [provider:{RIVERA}]"))
     app = upload_page("admin")
     upload(app, ("week 47.zip", archive.getvalue()))
     results = {r["File"]: r["Result"] for r in table(app).to_dict("records")}
     assert results == {"week 47.zip:week/c-0400.json": "accepted", "week 47.zip:week/broken.json": "rejected",
-                       "week 47.zip:week/readme.txt": "skipped", "week 47.zip:week/appointments.csv": "accepted"}
+                       "week 47.zip:week/readme.txt": "skipped", "week 47.zip:week/appointments.csv": "accepted",
+                       "week 47.zip:week/rivera.ics": "accepted"}
     text = page_text(app)
-    assert "4 files: 2 accepted, 1 rejected, 1 skipped" in text
+    assert "5 files: 3 accepted, 1 rejected, 1 skipped" in text
     assert "broken&#46;json" in text
-    assert rows(upload_db, "SELECT count(*) FROM appointments WHERE client_id = 'c-0400'").iloc[0, 0] == 1
+    assert rows(upload_db, "SELECT count(*) FROM appointments WHERE client_id = 'c-0400'").iloc[0, 0] == 2
 
 
 def test_a_therapist_uploading_another_providers_export_is_rejected_and_nothing_is_stored(upload_db):
@@ -262,6 +271,7 @@ def test_progress_moves_forward_through_the_phases():
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert steps[3][1] == "Refitting 8-week trends (0 of 4)"
     assert upload_model.progress_step("unknown", 0, 1) is None
+    assert upload_model.progress_step("waiting", 0, 1)[1].startswith("Waiting for another write")
 
 
 def test_limit_lines_name_every_ingest_limit_a_file_can_hit():
@@ -310,6 +320,26 @@ def test_an_upload_left_running_is_picked_up_when_the_page_is_opened_again(uploa
     assert job.finished.is_set() and progress.fraction == 1.0
     assert table(app)["Result"].tolist() == ["accepted"]
     assert "upload_running" not in app.session_state
+
+
+def test_an_upload_behind_another_write_says_it_waits_then_runs(upload_db):
+    import time
+
+    from dashboard import data, writes
+
+    upload_page("admin")   # the app opens the database
+    writer = data._writer_or_wait(upload_db)
+    progress = upload_model.Progress()
+    with writer.lock:      # another write holds the database
+        job = writes.Background(writes.upload, upload_db, users.User("admin", "admin"),
+                                [("c-0901.json", export_bytes(export_of(RIVERA, "c-0901", "exp-901")))],
+                                progress=progress)
+        deadline = time.monotonic() + 60
+        while not progress.words.startswith("Waiting") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert progress.words.startswith("Waiting for another write") and not job.finished.is_set()
+    assert job.wait(300) and job.failed is None
+    assert job.result.count("accepted") == 1
 
 
 def test_withdrawal_needs_a_client_id_typed_twice():
