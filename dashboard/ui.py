@@ -232,3 +232,14 @@ def highlighted(message: dict) -> str:
     else:
         text = f":{colour}-background[{text}]"
     return f"{text}  \n:gray[*{tag}*]"
+
+
+# How often a page polls a running write job (writes.Background) for its progress.
+JOB_POLL_SECONDS = 0.25
+
+
+def follow_job(job, progress) -> None:
+    """Draw a running job's progress bar (upload_model.Progress) until the job has finished."""
+    bar = st.progress(progress.fraction, text=progress.words)
+    while not job.wait(JOB_POLL_SECONDS):
+        bar.progress(progress.fraction, text=progress.words)

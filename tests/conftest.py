@@ -190,6 +190,19 @@ def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def sample_db_copy(sample_db_path, tmp_path, monkeypatch) -> Path:
+    """A private copy of the analyzed sample that a test may write (reviews, appointments, the
+    audit trail), served to AppTest pages ($INTERLUDE_DB) with today at its last day of data."""
+    import shutil
+
+    path = tmp_path / "interlude.duckdb"
+    shutil.copyfile(sample_db_path, path)
+    monkeypatch.setenv("INTERLUDE_DB", str(path))
+    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
+    return path
+
+
 # --- Real-browser fixtures (tests/browser.py): the app under `streamlit run`, Debian's Chromium.
 
 def server_copy(path: Path, folder: Path) -> Path:

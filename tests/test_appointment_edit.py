@@ -4,7 +4,6 @@ undo the move (docs/appointments.md)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -95,37 +94,28 @@ def test_a_change_that_cannot_be_made_says_why_and_writes_nothing(con):
 OKAFORS_CLIENT = "c-0014"   # p-002
 
 
-@pytest.fixture
-def edit_db(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    monkeypatch.setenv("INTERLUDE_DB", str(path))
-    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
-    return path
-
-
-def test_only_the_clients_clinicians_may_change_their_appointments(edit_db):
-    okafor, rivera, admin, supervisor = (data.account(edit_db, n) for n in ("okafor", "rivera", "admin", "supervisor"))
+def test_only_the_clients_clinicians_may_change_their_appointments(sample_db_copy):
+    okafor, rivera, admin, supervisor = (data.account(sample_db_copy, n) for n in ("okafor", "rivera", "admin", "supervisor"))
     at = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)
     with pytest.raises(data.AccessDenied):
-        writes.change_appointment(edit_db, rivera, OKAFORS_CLIENT, "p-002", at)
+        writes.change_appointment(sample_db_copy, rivera, OKAFORS_CLIENT, "p-002", at)
     with pytest.raises(data.AccessDenied):
-        writes.change_appointment(edit_db, rivera, OKAFORS_CLIENT, "p-001", at)
+        writes.change_appointment(sample_db_copy, rivera, OKAFORS_CLIENT, "p-001", at)
     with pytest.raises(data.AccessDenied):
-        writes.change_appointment(edit_db, admin, OKAFORS_CLIENT, "p-002", at)
-    assert writes.change_appointment(edit_db, supervisor, OKAFORS_CLIENT, "p-002", at) == "added"
-    assert writes.change_appointment(edit_db, okafor, OKAFORS_CLIENT, "p-002", at + timedelta(hours=1),
+        writes.change_appointment(sample_db_copy, admin, OKAFORS_CLIENT, "p-002", at)
+    assert writes.change_appointment(sample_db_copy, supervisor, OKAFORS_CLIENT, "p-002", at) == "added"
+    assert writes.change_appointment(sample_db_copy, okafor, OKAFORS_CLIENT, "p-002", at + timedelta(hours=1),
                                      replaces=at) == "moved"
-    shown = data.client_appointments(edit_db, okafor, OKAFORS_CLIENT)["starts_at"].tolist()
+    shown = data.client_appointments(sample_db_copy, okafor, OKAFORS_CLIENT)["starts_at"].tolist()
     assert at + timedelta(hours=1) in shown and at not in shown
-    trail = data.audit_trail(edit_db, admin, action="appointment changed")
+    trail = data.audit_trail(sample_db_copy, admin, action="appointment changed")
     assert sorted(trail["detail"]) == ["added", "moved"] and set(trail["username"]) == {"okafor", "supervisor"}
 
 
-def test_moving_the_next_appointment_on_the_brief_shows_on_today(edit_db):
+def test_moving_the_next_appointment_on_the_brief_shows_on_today(sample_db_copy):
     app = open_page("views/brief.py", user="okafor", client=OKAFORS_CLIENT)
     assert "Next appointment" in all_text(app)
-    tz = app_rows(edit_db, "SELECT timezone FROM clients WHERE client_id = ?", [OKAFORS_CLIENT])["timezone"].iloc[0]
+    tz = app_rows(sample_db_copy, "SELECT timezone FROM clients WHERE client_id = ?", [OKAFORS_CLIENT])["timezone"].iloc[0]
     today = app.sidebar.date_input[0].value
     key = f"appointment_{OKAFORS_CLIENT}"
     app.date_input(key=f"{key}_day").set_value(today + timedelta(days=2))
@@ -134,7 +124,7 @@ def test_moving_the_next_appointment_on_the_brief_shows_on_today(edit_db):
     next(b for b in app.button if b.label == "Save appointment").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("Appointment" in s.value and "07:15" in s.value for s in app.success), [s.value for s in app.success]
-    trail = app_rows(edit_db, "SELECT username, client_id, detail FROM audit_log WHERE action = 'appointment changed'")
+    trail = app_rows(sample_db_copy, "SELECT username, client_id, detail FROM audit_log WHERE action = 'appointment changed'")
     assert trail.values.tolist() in ([["okafor", OKAFORS_CLIENT, "moved"]], [["okafor", OKAFORS_CLIENT, "added"]])
     assert f"{today + timedelta(days=2):%a %-d %b}, 07:15" in all_text(app)   # the brief's next session
     app.switch_page("views/today.py").run()

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import caseload_model as cm
-from tests.test_pages import APP, RISK_CLIENT, all_text, app_env, sign_in  # noqa: F401  (app_env: fixture)
+from tests.test_pages import APP, RISK_CLIENT, all_text, app_env, open_page, sign_in  # noqa: F401  (app_env: fixture)
 
 TODAY = date(2026, 11, 20)
 
@@ -287,12 +287,7 @@ def test_theme_labels_reach_the_chart_inert():
 # --- the page on the analyzed sample (AppTest) ------------------------------------------------------
 
 def open_caseload(user: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    sign_in(app, user)
-    app.switch_page("views/caseload.py")
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page("views/caseload.py", user, timeout=120)
 
 
 def page_links(app: AppTest) -> list:

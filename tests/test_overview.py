@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -144,14 +143,6 @@ def test_the_overview_read_returns_counts_only_and_only_to_admins_and_supervisor
 
 # --- on the sample database, through the app ---------------------------------------------------
 
-@pytest.fixture
-def overview_db(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    monkeypatch.setenv("INTERLUDE_DB", str(path))
-    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
-    return path
-
 
 def identifying(path) -> set[str]:
     """Every client id and display name in the database."""
@@ -169,36 +160,36 @@ def page_text(app) -> str:
 
 
 @pytest.mark.parametrize("username", ["admin", "supervisor"])
-def test_the_overview_page_shows_suppressed_counts_and_no_client(overview_db, username):
+def test_the_overview_page_shows_suppressed_counts_and_no_client(sample_db_copy, username):
     app = open_page("views/overview.py", user=username)
     text = page_text(app)
     assert [t.value for t in app.title] == ["Practice overview"]
     assert "Clients by clinician" in text and "Risk flags by level" in text
     assert len(app.table) == 5
     assert not CLIENT_ID.search(text)
-    for word in identifying(overview_db):
+    for word in identifying(sample_db_copy):
         assert word not in text, word
-    user = data.account(overview_db, username)
-    model = overview_model.overview_model(data.practice_overview(overview_db, user, data.default_today(overview_db)))
+    user = data.account(sample_db_copy, username)
+    model = overview_model.overview_model(data.practice_overview(sample_db_copy, user, data.default_today(sample_db_copy)))
     shown = {t.title: t.display() for t in model.tables}
     for table in app.table:   # the page shows the model's strings, nothing else
         assert any(table.value.astype(str).equals(frame.astype(str)) for frame in shown.values())
     csv_text = model.csv()
     assert not CLIENT_ID.search(csv_text)
-    for word in identifying(overview_db):
+    for word in identifying(sample_db_copy):
         assert word not in csv_text, word
     for t in model.tables:
         assert_safe(t)
     assert app.get("download_button")
 
 
-def test_the_sample_overview_counts_every_client_and_suppresses_its_small_cells(overview_db):
-    admin = data.account(overview_db, "admin")
-    model = overview_model.overview_model(data.practice_overview(overview_db, admin, data.default_today(overview_db)))
-    n = int(app_rows(overview_db, "SELECT count(*) AS n FROM clients")["n"].iloc[0])
+def test_the_sample_overview_counts_every_client_and_suppresses_its_small_cells(sample_db_copy):
+    admin = data.account(sample_db_copy, "admin")
+    model = overview_model.overview_model(data.practice_overview(sample_db_copy, admin, data.default_today(sample_db_copy)))
+    n = int(app_rows(sample_db_copy, "SELECT count(*) AS n FROM clients")["n"].iloc[0])
     assert model.table("sharing").counts.to_numpy().sum() == n
     assert (model.table("trends").counts.sum(axis=0) == n).all()
-    flags = int(app_rows(overview_db, "SELECT count(*) AS n FROM text_evidence WHERE risk IN ('watch', 'urgent')")
+    flags = int(app_rows(sample_db_copy, "SELECT count(*) AS n FROM text_evidence WHERE risk IN ('watch', 'urgent')")
                 ["n"].iloc[0])
     assert model.table("flags").counts.to_numpy().sum() == flags
     suppressed_somewhere = [t.key for t in model.tables if t.cells.isin([SMALL]).any().any()]
@@ -207,10 +198,10 @@ def test_the_sample_overview_counts_every_client_and_suppresses_its_small_cells(
         assert_safe(t)
 
 
-def test_therapists_have_no_overview(overview_db):
-    rivera = data.account(overview_db, "rivera")
+def test_therapists_have_no_overview(sample_db_copy):
+    rivera = data.account(sample_db_copy, "rivera")
     with pytest.raises(data.AccessDenied):
-        data.practice_overview(overview_db, rivera, data.default_today(overview_db))
+        data.practice_overview(sample_db_copy, rivera, data.default_today(sample_db_copy))
     app = open_page("views/today.py", user="rivera")
     with pytest.raises(Exception):   # not in a therapist's menu: AppTest cannot switch to it
         app.switch_page("views/overview.py").run()

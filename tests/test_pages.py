@@ -56,9 +56,9 @@ def sign_in(app: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTe
     return app
 
 
-def open_page(page: str, user: str | None = None, **params) -> AppTest:
+def open_page(page: str, user: str | None = None, *, timeout: float = 90, **params) -> AppTest:
     """The page as the right user: the client's own therapist, else the supervisor."""
-    app = AppTest.from_file(APP, default_timeout=90)
+    app = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in params.items():
         app.query_params[key] = value
     sign_in(app, user or (therapist_of(params["client"]) if "client" in params else "supervisor"))

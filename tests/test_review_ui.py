@@ -4,11 +4,9 @@ first, the review is audited, and Today and the printable brief say how many are
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from dashboard import brief_model, briefing, data, printable
 from dashboard.briefing import Period
@@ -17,15 +15,6 @@ from tests.test_pages import all_text, app_rows, open_page
 
 OKAFORS_CLIENT = "c-0014"   # p-002 (okafor), planted urgent statements
 NOTE = "Talked it through; plan made with <b>Sam</b> [link](http://198.51.100.7/x)"
-
-
-@pytest.fixture
-def review_db(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    monkeypatch.setenv("INTERLUDE_DB", str(path))
-    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
-    return path
 
 
 def review_first_flag(app, action: str = "safety_plan", note: str = NOTE):
@@ -39,11 +28,11 @@ def review_first_flag(app, action: str = "safety_plan", note: str = NOTE):
     return key
 
 
-def test_a_review_on_the_brief_is_shown_audited_and_keeps_the_flag_after_the_unreviewed(review_db):
+def test_a_review_on_the_brief_is_shown_audited_and_keeps_the_flag_after_the_unreviewed(sample_db_copy):
     app = open_page("views/brief.py", user="okafor", client=OKAFORS_CLIENT)
     before = all_text(app)
     n_flags = before.count("URGENT") + before.count("WATCH")
-    total = len(data.risk_flags(review_db, data.account(review_db, "okafor"), OKAFORS_CLIENT))
+    total = len(data.risk_flags(sample_db_copy, data.account(sample_db_copy, "okafor"), OKAFORS_CLIENT))
     assert f"{total} of {total} flags not reviewed yet" in before and before.count("not reviewed yet") == total + 1
     assert [r.options for r in app.radio if r.key.startswith("review_")][0] == \
         ["Discussed in session", "Safety plan", "Referred", "Other"]     # words on the page, codes in the DB
@@ -55,22 +44,22 @@ def test_a_review_on_the_brief_is_shown_audited_and_keeps_the_flag_after_the_unr
     assert "Sam" in text and "<b>" not in text and "](http" not in text     # the note, as plain text
     assert f"{total - 1} of {total} flags not reviewed yet" in text
     assert text.rindex("· :orange-background[not reviewed yet]") < text.index("Reviewed by okafor")   # unreviewed first
-    stored = app_rows(review_db, "SELECT reviewed_by, action, note FROM risk_reviews")
+    stored = app_rows(sample_db_copy, "SELECT reviewed_by, action, note FROM risk_reviews")
     assert stored.values.tolist() == [["okafor", "safety_plan", NOTE]]
-    trail = app_rows(review_db, "SELECT username, client_id, detail FROM audit_log WHERE action = 'risk flag reviewed'")
+    trail = app_rows(sample_db_copy, "SELECT username, client_id, detail FROM audit_log WHERE action = 'risk flag reviewed'")
     assert trail.values.tolist() == [["okafor", OKAFORS_CLIENT, "safety_plan"]]   # the code, never the note
 
 
-def test_supervisors_get_the_form_and_today_counts_the_unreviewed(review_db):
+def test_supervisors_get_the_form_and_today_counts_the_unreviewed(sample_db_copy):
     app = open_page("views/brief.py", user="supervisor", client=OKAFORS_CLIENT)
     assert any(r.key.startswith("review_") for r in app.radio)
-    okafor = data.account(review_db, "okafor")
-    n = int((data.risk_flags(review_db, okafor, OKAFORS_CLIENT)["reviewed_at"].isna()).sum())
+    okafor = data.account(sample_db_copy, "okafor")
+    n = int((data.risk_flags(sample_db_copy, okafor, OKAFORS_CLIENT)["reviewed_at"].isna()).sum())
     review_first_flag(app, "referred", "")
     today = open_page("views/today.py", user="okafor")
     labels = [link.proto.label for link in today.get("page_link")]
     assert any(OKAFORS_CLIENT in label and briefing.unreviewed_words(n - 1) in label for label in labels), labels
-    assert app_rows(review_db, "SELECT reviewed_by FROM risk_reviews")["reviewed_by"].tolist() == ["supervisor"]
+    assert app_rows(sample_db_copy, "SELECT reviewed_by FROM risk_reviews")["reviewed_by"].tolist() == ["supervisor"]
 
 
 def test_the_printable_brief_says_which_flags_are_reviewed():

@@ -5,7 +5,6 @@ the signed-in user."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -15,53 +14,44 @@ from pipelines import audit, db, reviews, users
 OKAFORS_CLIENT = "c-0014"   # p-002 (okafor), planted urgent statements
 
 
-@pytest.fixture
-def review_db(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    monkeypatch.setenv("INTERLUDE_DB", str(path))
-    monkeypatch.setenv("INTERLUDE_TODAY", "latest-data")
-    return path
-
-
 def load(path, name) -> users.User:
     return data.account(path, name)
 
 
-def test_a_review_is_recorded_audited_and_the_flag_still_shown_after_the_unreviewed(review_db):
-    okafor = load(review_db, "okafor")
-    flags = data.risk_flags(review_db, okafor, OKAFORS_CLIENT)
+def test_a_review_is_recorded_audited_and_the_flag_still_shown_after_the_unreviewed(sample_db_copy):
+    okafor = load(sample_db_copy, "okafor")
+    flags = data.risk_flags(sample_db_copy, okafor, OKAFORS_CLIENT)
     assert len(flags) >= 2 and flags["reviewed_at"].isna().all()
     first = flags.iloc[0]
-    writes.review_flag(review_db, okafor, OKAFORS_CLIENT, first.source, first.source_id, first.text_key,
+    writes.review_flag(sample_db_copy, okafor, OKAFORS_CLIENT, first.source, first.source_id, first.text_key,
                        "safety_plan", "  made a plan together  ")
-    after = data.risk_flags(review_db, okafor, OKAFORS_CLIENT)
+    after = data.risk_flags(sample_db_copy, okafor, OKAFORS_CLIENT)
     assert len(after) == len(flags)                       # never hidden
     assert after["reviewed_at"].isna().iloc[: len(flags) - 1].all()   # unreviewed first
     last = after.iloc[-1]
     assert (last.source_id, last.reviewed_by, last.review_action, last.review_note) == \
         (first.source_id, "okafor", "safety_plan", "made a plan together")
-    trail = data.audit_trail(review_db, load(review_db, "admin"), action=reviews.AUDIT_ACTION)
+    trail = data.audit_trail(sample_db_copy, load(sample_db_copy, "admin"), action=reviews.AUDIT_ACTION)
     assert list(trail[["username", "client_id", "detail"]].itertuples(index=False, name=None)) == \
         [("okafor", OKAFORS_CLIENT, "safety_plan")]        # the code, never the note
-    assert data.audit_check(review_db, load(review_db, "admin")).ok
+    assert data.audit_check(sample_db_copy, load(sample_db_copy, "admin")).ok
 
 
-def test_only_a_clinician_of_the_client_may_review_and_only_real_flags_with_known_actions(review_db):
-    okafor, rivera, admin = (load(review_db, n) for n in ("okafor", "rivera", "admin"))
-    flag = data.risk_flags(review_db, okafor, OKAFORS_CLIENT).iloc[0]
+def test_only_a_clinician_of_the_client_may_review_and_only_real_flags_with_known_actions(sample_db_copy):
+    okafor, rivera, admin = (load(sample_db_copy, n) for n in ("okafor", "rivera", "admin"))
+    flag = data.risk_flags(sample_db_copy, okafor, OKAFORS_CLIENT).iloc[0]
     args = (OKAFORS_CLIENT, flag.source, flag.source_id, flag.text_key)
     with pytest.raises(data.AccessDenied):
-        writes.review_flag(review_db, rivera, *args, "discussed")
+        writes.review_flag(sample_db_copy, rivera, *args, "discussed")
     with pytest.raises(data.AccessDenied):
-        writes.review_flag(review_db, admin, *args, "discussed")
+        writes.review_flag(sample_db_copy, admin, *args, "discussed")
     with pytest.raises(reviews.ReviewError, match="unknown action"):
-        writes.review_flag(review_db, okafor, *args, "ignored")
+        writes.review_flag(sample_db_copy, okafor, *args, "ignored")
     with pytest.raises(reviews.ReviewError, match="characters"):
-        writes.review_flag(review_db, okafor, *args, "other", "x" * (reviews.MAX_NOTE_CHARS + 1))
+        writes.review_flag(sample_db_copy, okafor, *args, "other", "x" * (reviews.MAX_NOTE_CHARS + 1))
     with pytest.raises(reviews.ReviewError, match="no such risk flag"):
-        writes.review_flag(review_db, okafor, OKAFORS_CLIENT, flag.source, flag.source_id, "0" * 32, "discussed")
-    assert data.risk_flags(review_db, okafor, OKAFORS_CLIENT)["reviewed_at"].isna().all()
+        writes.review_flag(sample_db_copy, okafor, OKAFORS_CLIENT, flag.source, flag.source_id, "0" * 32, "discussed")
+    assert data.risk_flags(sample_db_copy, okafor, OKAFORS_CLIENT)["reviewed_at"].isna().all()
 
 
 def test_a_revised_text_is_a_new_unreviewed_flag_and_the_old_review_stays_with_the_old_text(tmp_path):

@@ -20,7 +20,7 @@ from pipelines import db, users
 from pipelines.ingest import FileResult, IngestReport, ingest_paths, limits
 from tests.conftest import CANARY, DEMO_PASSWORD, export_bytes, make_export, write_export
 from tests.test_calendar import calendar, event
-from tests.test_pages import APP, sign_in
+from tests.test_pages import APP, open_page, sign_in
 
 RIVERA, OKAFOR = "p-001", "p-002"     # the demo therapists rivera and okafor
 
@@ -62,12 +62,7 @@ def rows(path, sql: str, params: list | None = None):
 
 
 def upload_page(user: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=300)
-    sign_in(app, user)
-    app.switch_page("views/upload.py")
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page("views/upload.py", user, timeout=300)
 
 
 def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:

@@ -12,7 +12,6 @@ from dashboard import ui, upload_model, writes
 RESULT_KEY = "forget_result"     # upload_model.withdrawal_words of the last withdrawal
 ROUND_KEY = "forget_round"       # bumped after a withdrawal: empty fields
 RUN_KEY = "forget_running"       # (writes.Background, upload_model.Progress) while it runs
-POLL_SECONDS = 0.25
 
 path = ui.database_or_stop(analyzed=False)
 user = ui.signed_in()
@@ -48,9 +47,7 @@ if submitted and running is None:
 if running is not None:
     # On its own thread: leaving the page does not stop a withdrawal half-way.
     job, progress = running
-    bar = st.progress(progress.fraction, text=progress.words)
-    while not job.wait(POLL_SECONDS):
-        bar.progress(progress.fraction, text=progress.words)
+    ui.follow_job(job, progress)
     del st.session_state[RUN_KEY]
     st.session_state[RESULT_KEY] = upload_model.withdrawal_words(job.result, job.failed, user.username)
     st.session_state[ROUND_KEY] = round_ + 1

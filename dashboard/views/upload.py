@@ -14,7 +14,6 @@ REPORT_KEY = "upload_report"          # the last upload's report, shown after th
 ROUND_KEY = "upload_round"            # bumped after an upload: a fresh, empty drop zone
 RUN_KEY = "upload_running"            # (writes.Background, upload_model.Progress) while an upload runs
 FAILED_KEY = "upload_failed"          # the last upload raised (logged; its report is lost)
-POLL_SECONDS = 0.25
 
 path = ui.database_or_stop(analyzed=False)
 user = ui.signed_in()
@@ -51,9 +50,7 @@ if running is not None:
     # The job runs on its own thread: leaving this page does not stop it, and coming back
     # finds it here, still running or with its report.
     job, progress = running
-    bar = st.progress(progress.fraction, text=progress.words)
-    while not job.wait(POLL_SECONDS):
-        bar.progress(progress.fraction, text=progress.words)
+    ui.follow_job(job, progress)
     del st.session_state[RUN_KEY]
     st.session_state[REPORT_KEY] = job.result
     st.session_state[FAILED_KEY] = job.failed is not None
