@@ -86,7 +86,7 @@ def _eval_data_default() -> Path:
 
 EVAL_DATA = _eval_data_default()
 SAMPLE = Path(os.environ.get("INTERLUDE_SAMPLE_DATA", ROOT / "sample_data"))
-CACHE = ROOT / "bench" / "out" / "eval_embeddings"
+CACHE = Path(os.environ.get("INTERLUDE_EVAL_CACHE") or ROOT / "bench" / "out" / "eval_embeddings")
 SEED = 7
 FIT_CAP = 4000
 PSEUDO_CLIENTS, TOPICS_PER_CLIENT, QUESTIONS_PER_TOPIC = 40, 3, 3
@@ -105,7 +105,9 @@ def cached_embed(texts: list[str]) -> np.ndarray:
     t0 = time.time()
     vectors = embed_texts(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+    np.save(tmp, vectors)
+    os.replace(tmp, path)  # atomic: another worktree sharing the cache never reads half a file
     print(f"  embedded {len(texts)} texts in {time.time() - t0:.0f}s", file=sys.stderr)
     return vectors
 

@@ -47,7 +47,8 @@ def _default_eval_data() -> Path:
 
 
 EVAL_DATA = Path(os.environ.get("INTERLUDE_EVAL_DATA") or _default_eval_data())
-CACHE = ROOT / "bench" / "out" / "eval_embeddings"
+# INTERLUDE_EVAL_CACHE: one cache shared by several worktrees (writes are atomic renames).
+CACHE = Path(os.environ.get("INTERLUDE_EVAL_CACHE") or ROOT / "bench" / "out" / "eval_embeddings")
 MODEL_OUT = ROOT / "pipelines" / "nlp" / "models" / "signals.npz"
 SEED = 13
 EVAL_FOLD = 0  # the held-out fold of the benches (bench/signal_quality.HOLDOUT)
@@ -130,7 +131,9 @@ def cached_embed(name: str, texts: list[str]) -> np.ndarray:
             new_vecs = np.vstack([new_vecs, embed_texts([texts[i] for i in idx])])
             all_keys = np.concatenate([old_keys, keys[missing[:start + len(idx)]]])
             all_vecs = np.vstack([old_vecs, new_vecs])
-            np.savez(path, keys=all_keys, vectors=all_vecs)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+            np.savez(tmp, keys=all_keys, vectors=all_vecs)
+            os.replace(tmp, path)  # atomic: a reader in another process never sees half a file
         print(f"  embedded {len(missing)} units of {name} in {time.time() - t0:.0f}s",
               file=sys.stderr)
         old_keys, old_vecs = all_keys, all_vecs
