@@ -66,8 +66,11 @@ run: install $(DB)
 	$(WITH_KEY) INTERLUDE_TODAY=$${INTERLUDE_TODAY:-latest-data} $(VENV)/bin/streamlit run dashboard/app.py --server.port 8501
 
 # INTERLUDE_REQUIRE_BROWSER: the browser test fails, rather than skips, if Chromium is missing.
+# TEST_WORKERS: the suite is split over this many processes (pytest-xdist), a test file each at a
+# time, so a file's fixtures are built once; CI has 2 cores. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: install browser
-	INTERLUDE_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+	INTERLUDE_REQUIRE_BROWSER=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # Day-to-day: everything but the model, the analyzed sample and the browser (under 2 minutes).
 test-fast: install

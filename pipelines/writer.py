@@ -363,7 +363,11 @@ def socket_path(db_path: str | os.PathLike) -> Path:
     if len(os.fsencode(beside)) <= MAX_UNIX_PATH:
         return beside
     digest = hashlib.sha256(os.fsencode(db_file)).hexdigest()[:32]
-    return Path(tempfile.gettempdir()) / f"interlude-{os.getuid()}" / f"{digest}.sock"
+    name = Path(f"interlude-{os.getuid()}") / f"{digest}.sock"
+    folder = Path(tempfile.gettempdir())
+    if len(os.fsencode(folder / name)) > MAX_UNIX_PATH:
+        folder = Path("/tmp")   # $TMPDIR itself is deep: the one short folder every Unix has
+    return folder / name
 
 
 def submit(db_path: str | os.PathLike, command: str, args: dict, *, out: Out = print,

@@ -147,6 +147,34 @@ def table_counts(con) -> dict[str, int]:
 # run in this process the app holds the file (pipelines/writer.py): DuckDB then refuses a
 # read-only connection in the same process, while db.connect(path) shares the app's.
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(path)`` run once per test run; the path of this process's own copy of the result.
+
+    `make test` splits the run over two workers (pytest-xdist). The first worker to ask builds
+    into a folder both share, under a file lock, and the other waits for it; each then copies the
+    file, because a page run by AppTest holds its database read-write and DuckDB lets only one
+    process open a file that way. In a plain `pytest` run it just builds in its own folder."""
+    import shutil
+
+    own = tmp_path_factory.mktemp(name) / "interlude.duckdb"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        build(own)
+        return own
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    done = shared / "interlude.duckdb"
+    with FileLock(f"{shared}.lock"):
+        if not done.exists():
+            shared.mkdir(exist_ok=True)
+            building = shared / "building" / "interlude.duckdb"
+            building.parent.mkdir(exist_ok=True)
+            build(building)
+            building.rename(done)
+    shutil.copyfile(done, own)
+    return own
+
+
 @pytest.fixture(scope="session")
 def sample_ingest(tmp_path_factory):
     """The sample exports and appointments ingested once per session: (path, the report).
@@ -172,22 +200,24 @@ def sample_ingested_db_path(sample_ingest) -> Path:
 @pytest.fixture(scope="session")
 def sample_db_path(sample_ingested_db_path, tmp_path_factory) -> Path:
     """The demo database `make sample-db` builds: the sample ingested, then analyzed with the
-    default embedding backend (about a minute on 2 cores, more on a machine's first ONNX export)."""
+    default embedding backend (about a minute on 2 cores, more on a machine's first ONNX export).
+    Built once per run, also when the run is split over workers (``built_once``)."""
     import shutil
 
     from pipelines.analyze import run_analysis
 
     from pipelines import users
 
-    path = tmp_path_factory.mktemp("sample-analyzed") / "interlude.duckdb"
-    shutil.copyfile(sample_ingested_db_path, path)
-    connection = db.connect(path)
-    try:
-        run_analysis(connection)
-        users.demo(connection, DEMO_PASSWORD)   # what `make run` does: the sample's demo accounts
-    finally:
-        connection.close()
-    return path
+    def build(path: Path) -> None:
+        shutil.copyfile(sample_ingested_db_path, path)
+        connection = db.connect(path)
+        try:
+            run_analysis(connection)
+            users.demo(connection, DEMO_PASSWORD)   # what `make run` does: the sample's demo accounts
+        finally:
+            connection.close()
+
+    return built_once(tmp_path_factory, "sample-analyzed", build)
 
 
 @pytest.fixture
@@ -318,25 +348,26 @@ def hostile_db_path(sample_db_path, tmp_path_factory) -> Path:
     from pipelines.analyze import run_analysis
     from pipelines.ingest import ingest_paths
 
-    folder = tmp_path_factory.mktemp("hostile")
-    path = folder / "interlude.duckdb"
-    shutil.copyfile(sample_db_path, path)
-    files = [write_export(folder, export) for export in hostile_exports()]
-    csv = folder / "appointments.csv"
-    csv.write_text("client_id,provider_id,starts_at\n"
-                   f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-06T10:00:00+00:00\n"
-                   f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-21T10:00:00+00:00\n")
-    connection = db.connect(path)
-    try:
-        report = ingest_paths(connection, files + [csv])
-        assert report.rejected == [], [r.line() for r in report.rejected]
-        run_analysis(connection)
-        with db.transaction(connection):
-            connection.execute("UPDATE themes SET label = ?, keywords = [?, ?] WHERE client_id = ?",
-                               [HOSTILE_LINK, HOSTILE_IMAGE, HOSTILE_TAG, HOSTILE_CLIENT])
-    finally:
-        connection.close()
-    return path
+    def build(path: Path) -> None:
+        folder = path.parent
+        shutil.copyfile(sample_db_path, path)
+        files = [write_export(folder, export) for export in hostile_exports()]
+        csv = folder / "appointments.csv"
+        csv.write_text("client_id,provider_id,starts_at\n"
+                       f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-06T10:00:00+00:00\n"
+                       f"{HOSTILE_CLIENT},{HOSTILE_PROVIDER},2026-11-21T10:00:00+00:00\n")
+        connection = db.connect(path)
+        try:
+            report = ingest_paths(connection, files + [csv])
+            assert report.rejected == [], [r.line() for r in report.rejected]
+            run_analysis(connection)
+            with db.transaction(connection):
+                connection.execute("UPDATE themes SET label = ?, keywords = [?, ?] WHERE client_id = ?",
+                                   [HOSTILE_LINK, HOSTILE_IMAGE, HOSTILE_TAG, HOSTILE_CLIENT])
+        finally:
+            connection.close()
+
+    return built_once(tmp_path_factory, "hostile", build)
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,10 @@ def test_refuses_a_database_from_a_newer_interlude(db_path):
         db.connect(db_path)
 
 
-def test_extensions_come_from_installed_packages_not_the_network(con):
+def test_extensions_come_from_installed_packages_not_the_network(db_path):
     path = db.bundled_extension_path("httpfs")
     assert "site-packages" in str(path) and path.exists()
+    con = db.connect(db_path, key="a key")  # encryption is what needs httpfs (its OpenSSL)
     loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'httpfs'").fetchone()
     assert loaded == (True,)
     settings = dict(con.execute(

@@ -100,7 +100,7 @@ def test_ingest_and_analyze_from_the_command_line_while_the_app_is_open(app, tmp
     expected = cli("ingest", *MORE, db_path=alone)
 
     assert metrics(page("views/database.py"))["Clients"] == "1"   # the app now holds the file
-    assert (app.parent / f".{app.name}{writer.SOCKET_SUFFIX}").is_socket()
+    assert writer.socket_path(app).is_socket()   # beside the file, or in /tmp for a deep path
 
     ingested = cli("ingest", *MORE, db_path=app)
     assert ingested.returncode == 0 and "Traceback" not in ingested.stderr, ingested.stderr
@@ -361,6 +361,15 @@ def test_a_database_path_too_long_for_a_socket_gets_a_private_one(tmp_path):
     assert len(os.fsencode(path)) <= writer.MAX_UNIX_PATH
     assert path.parent.name == f"interlude-{os.getuid()}"
     assert writer.socket_path(deep) == path != writer.socket_path(tmp_path / "other.duckdb")
+
+
+def test_a_deep_temporary_folder_falls_back_to_tmp_for_the_socket(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / ("t" * 90)))
+    path = writer.socket_path(tmp_path / ("d" * 120) / "interlude.duckdb")
+    assert len(os.fsencode(path)) <= writer.MAX_UNIX_PATH
+    assert path.parent == Path("/tmp") / f"interlude-{os.getuid()}"
 
 
 def test_an_encrypted_database_reads_on_cursors(tmp_path):

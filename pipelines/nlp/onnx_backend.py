@@ -176,14 +176,20 @@ def build_variants(model_dir: Path, cache_dir: Path) -> dict[str, Path]:
     return _quietly(lambda: _build_variants(model_dir, cache_dir))
 
 
+def _partial(path: Path) -> Path:
+    """Where ``path`` is written before its atomic rename: one name per process, so two
+    processes exporting at once (test workers, a command beside the app) never mix their bytes."""
+    return path.with_suffix(f".{os.getpid()}.tmp")
+
+
 def _build_variants(model_dir: Path, cache_dir: Path) -> dict[str, Path]:
     cache_dir.mkdir(parents=True, exist_ok=True)
     fp32 = cache_dir / "minilm-fp32.onnx"
     optimized = cache_dir / "minilm-optimized.onnx"
     if not fp32.exists():
-        export_fp32(model_dir, fp32.with_suffix(".tmp")).rename(fp32)
+        export_fp32(model_dir, _partial(fp32)).rename(fp32)
     if not optimized.exists():
-        optimize_graph(fp32, optimized.with_suffix(".tmp")).rename(optimized)
+        optimize_graph(fp32, _partial(optimized)).rename(optimized)
     return {"fp32": fp32, "optimized": optimized}
 
 
@@ -193,7 +199,7 @@ def build_int8(model_dir: Path, cache_dir: Path) -> Path:
     fp32 = build_variants(model_dir, cache_dir)["fp32"]
     int8 = cache_dir / "minilm-int8.onnx"
     if not int8.exists():
-        _quietly(lambda: quantize_int8(fp32, int8.with_suffix(".tmp")).rename(int8))
+        _quietly(lambda: quantize_int8(fp32, _partial(int8)).rename(int8))
     return int8
 
 
@@ -249,7 +255,8 @@ def choose_encoder(model_dir: Path, cache_dir: Path, reference_encode) -> OnnxEn
             if reference is None:
                 reference = reference_encode(PROBE_TEXTS)
             verdicts[variant] = measure_variant(encoder, reference)
-            verdict_file.write_text(json.dumps(verdicts, indent=1))
+            _partial(verdict_file).write_text(json.dumps(verdicts, indent=1))
+            _partial(verdict_file).replace(verdict_file)
         if eligible(verdicts[variant]):
             return encoder
         log.warning("ONNX %s not used: agreement with PyTorch %.4f, batch drift %.2g", variant,
