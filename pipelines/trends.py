@@ -64,7 +64,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-VERSION = 3  # bump when a rule below changes: every client's trends are refitted
+VERSION = 4  # bump when a rule below changes: every client's trends are refitted
 WINDOW_WEEKS = 8
 MIN_DAYS = 14  # fewer days than this and no row: not enough to say anything
 CONFIDENCE = 0.95  # CRITICAL below is for this level: refit it (--calibrate) if it changes
@@ -80,13 +80,13 @@ PHI_CALIBRATED = 0.85  # false verdicts are held at 5 % for every true phi up to
 CRITICAL_N = (14, 20, 28, 40, 48, 64, 95)
 CRITICAL_PHI = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.98)
 CRITICAL = (
-    (1.975, 4.064, 7.437, 12.407, 19.261, 28.318, 40.043, 55.217, 75.207),
-    (1.909, 2.468, 3.143, 3.993, 5.050, 6.204, 7.465, 8.862, 10.452),
-    (1.955, 2.225, 2.504, 2.879, 3.443, 4.081, 4.782, 5.539, 6.380),
-    (1.944, 2.204, 2.294, 2.370, 2.617, 3.012, 3.455, 3.924, 4.436),
-    (1.930, 2.186, 2.219, 2.237, 2.506, 2.975, 3.514, 4.103, 4.763),
-    (2.010, 2.062, 2.103, 2.194, 2.337, 2.541, 2.796, 3.050, 3.316),
-    (1.941, 2.002, 2.079, 2.098, 2.098, 2.274, 2.600, 2.972, 3.380),
+    (1.732, 2.109, 2.434, 2.548, 2.548, 2.549, 2.702, 3.150, 3.821),
+    (1.750, 2.056, 2.336, 2.524, 2.606, 2.608, 2.675, 2.932, 3.378),
+    (1.817, 2.153, 2.371, 2.399, 2.399, 2.421, 2.570, 2.852, 3.205),
+    (1.871, 2.098, 2.235, 2.242, 2.242, 2.319, 2.486, 2.692, 2.914),
+    (1.855, 2.103, 2.243, 2.243, 2.243, 2.243, 2.357, 2.641, 3.015),
+    (2.015, 2.060, 2.089, 2.109, 2.160, 2.265, 2.442, 2.635, 2.830),
+    (1.944, 1.994, 2.036, 2.093, 2.110, 2.162, 2.240, 2.336, 2.439),
 )
 
 TREND_COLUMNS = ("client_id", "measure", "window_start", "window_end", "n_days",
@@ -136,16 +136,14 @@ def local_dates(at: pd.Series, tz: str | pd.Series | None) -> pd.Series:
 
 # --- one trend -------------------------------------------------------------------
 
-def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Slope per day, its standard error and the REML criterion (to minimise) of a line
-    with AR(1) errors, at each phi in `phis`, for sorted distinct days.
+def _whitened_sums(days: np.ndarray, values: np.ndarray, phis: np.ndarray) -> dict[str, np.ndarray]:
+    """Cross products of the whitened intercept (1), centred day (t) and values (y) at each
+    phi in `phis`, for sorted distinct days, and the log determinant term sum log s_i.
 
     An AR(1) seen on irregular days is still Markov, so the exact likelihood whitens in one
     pass (the Kalman filter of this model in closed form): e_0 = v_0 and e_i = (v_i - r_i
     v_{i-1}) / s_i with r_i = phi**gap_i and s_i = sqrt(1 - r_i**2); log det of the
-    correlation matrix = sum log s_i**2. O(n) per phi, vectorised over phis, and equal to
-    the dense GLS (`_gls`) to rounding (tests/test_trends.py checks it)."""
+    correlation matrix = sum log s_i**2. O(n) per phi, vectorised over phis."""
     t = days - days.mean()
     r = phis[:, None] ** np.diff(days)[None, :]
     s = np.sqrt(1.0 - r ** 2)
@@ -157,16 +155,47 @@ def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
         return out
 
     w1, wt, wy = whiten(np.ones_like(t)), whiten(t), whiten(values)
-    s11, s1t, stt = (w1 * w1).sum(1), (w1 * wt).sum(1), (wt * wt).sum(1)
-    s1y, sty, syy = (w1 * wy).sum(1), (wt * wy).sum(1), (wy * wy).sum(1)
-    det = s11 * stt - s1t ** 2
-    slope = (s11 * sty - s1t * s1y) / det
-    level = (stt * s1y - s1t * sty) / det
+    return {"11": (w1 * w1).sum(1), "1t": (w1 * wt).sum(1), "tt": (wt * wt).sum(1),
+            "1y": (w1 * wy).sum(1), "ty": (wt * wy).sum(1), "yy": (wy * wy).sum(1),
+            "logs": np.log(s).sum(1)}
+
+
+def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Slope per day, its standard error and the REML criterion (to minimise) of a line
+    with AR(1) errors, at each phi in `phis`, for sorted distinct days: equal to the dense
+    GLS (`_gls`) to rounding (tests/test_trends.py checks it)."""
+    sums = _whitened_sums(days, values, phis)
+    slope, level, det, rss = _line(sums)
     n = len(values)
-    sigma2 = np.maximum(syy - level * s1y - slope * sty, 1e-300) / (n - 2)
-    se = np.sqrt(sigma2 * s11 / det)
-    criterion = (n - 2) * np.log(sigma2) + 2 * np.log(s).sum(1) + np.log(det)
+    sigma2 = rss / (n - 2)
+    se = np.sqrt(sigma2 * sums["11"] / det)
+    criterion = (n - 2) * np.log(sigma2) + 2 * sums["logs"] + np.log(det)
     return slope, se, criterion
+
+
+def _line(sums: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """GLS slope, level, det(X'V^-1 X) and residual sum of squares at each phi."""
+    det = sums["11"] * sums["tt"] - sums["1t"] ** 2
+    slope = (sums["11"] * sums["ty"] - sums["1t"] * sums["1y"]) / det
+    level = (sums["tt"] * sums["1y"] - sums["1t"] * sums["ty"]) / det
+    rss = np.maximum(sums["yy"] - level * sums["1y"] - slope * sums["ty"], 1e-300)
+    return slope, level, det, rss
+
+
+def _null_fits(sums: dict[str, np.ndarray], n: int, slopes: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """For each slope b (per day) held fixed, the ML deviance of the level-only AR(1) fit
+    to values - b t, minimised over PHI_GRID, and the REML phi of that fit (the phi the
+    critical value is read at). Shapes: one per slope."""
+    b = slopes[:, None]
+    s1y = sums["1y"][None, :] - b * sums["1t"][None, :]
+    syy = sums["yy"][None, :] - 2 * b * sums["ty"][None, :] + b ** 2 * sums["tt"][None, :]
+    rss = np.maximum(syy - s1y ** 2 / sums["11"][None, :], 1e-300)
+    logs = sums["logs"][None, :]
+    deviance = n * np.log(rss / n) + 2 * logs
+    reml = (n - 1) * np.log(rss / (n - 1)) + 2 * logs + np.log(sums["11"])[None, :]
+    return deviance.min(1), PHI_GRID[np.argmin(reml, axis=1)]
 
 
 def reml_phi(days: np.ndarray, values: np.ndarray, prior_shape: float = 1.0) -> float:
@@ -200,12 +229,78 @@ def gls_slope(days: np.ndarray, values: np.ndarray, phi: float) -> tuple[float, 
 
 
 def critical_value(phi: float, n_days: int) -> float:
-    """The multiple of the standard error that keeps the 95 % interval's coverage at 95 %
-    (false verdicts at 5 %) whatever the true phi from 0 to PHI_CALIBRATED, given REML's
-    phi and the number of days: interpolated in CRITICAL (linear in phi, log n_days)."""
-    logn = np.log(np.clip(n_days, CRITICAL_N[0], CRITICAL_N[-1]))
-    by_n = [np.interp(phi, CRITICAL_PHI, row) for row in CRITICAL]
-    return float(np.interp(logn, np.log(CRITICAL_N), by_n))
+    """The critical value of the signed root of the likelihood ratio that holds false
+    verdicts at 5 % (the interval's coverage at 95 %) whatever the true phi from 0 to
+    PHI_CALIBRATED, given the REML phi of the fit with the tested slope held fixed and the
+    number of days: interpolated in CRITICAL (linear in phi, log n_days)."""
+    return float(_critical_values(np.array([phi], float), n_days)[0])
+
+
+def _critical_values(phis: np.ndarray, n_days: int) -> np.ndarray:
+    """`critical_value` at each of `phis` for one n_days."""
+    log_n = np.log(CRITICAL_N)
+    at = float(np.clip(np.log(n_days), log_n[0], log_n[-1]))
+    i = min(int(np.searchsorted(log_n, at, side="right")) - 1, len(log_n) - 2)
+    weight = (at - log_n[i]) / (log_n[i + 1] - log_n[i])
+    return ((1 - weight) * np.interp(phis, CRITICAL_PHI, CRITICAL[i])
+            + weight * np.interp(phis, CRITICAL_PHI, CRITICAL[i + 1]))
+
+
+def likelihood_ratio_root(days: np.ndarray, values: np.ndarray, slope_per_day: float = 0.0
+                          ) -> tuple[float, float]:
+    """The signed root of the likelihood ratio of 'the slope is `slope_per_day`' against a
+    free slope, phi re-estimated (profiled, ML) under both, and the REML phi of the fit
+    with the slope held fixed: the test statistic and the phi its critical value is read at.
+    Positive when the fitted slope is above the tested one."""
+    days, values = _sorted(days, values)
+    sums = _whitened_sums(days, values, PHI_GRID)
+    slope, deviance = _free_fit(sums, len(days))
+    held, null_phi = _null_fits(sums, len(days), np.array([float(slope_per_day)]))
+    root = math.sqrt(max(float(held[0] - deviance), 0.0))
+    return (root if slope >= slope_per_day else -root), float(null_phi[0])
+
+
+def _sorted(days, values) -> tuple[np.ndarray, np.ndarray]:
+    days, values = np.asarray(days, float), np.asarray(values, float)
+    order = np.argsort(days, kind="stable")
+    return days[order], values[order]
+
+
+def _free_fit(sums: dict[str, np.ndarray], n: int) -> tuple[float, float]:
+    """The ML slope per day (GLS at the ML phi) and the minimum ML deviance."""
+    slope, _, _, rss = _line(sums)
+    deviance = n * np.log(rss / n) + 2 * sums["logs"]
+    best = int(np.argmin(deviance))
+    return float(slope[best]), float(deviance[best])
+
+
+# Offsets (in standard errors at the ML phi) where the interval's ends are first looked for,
+# then refined by REFINE rounds of 16 steps each (bracket / 16**3).
+_OFFSETS = np.array([0.0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 13, 17, 22, 30, 40,
+                     60, 100, 200, 500, 1000])
+_REFINE = 3
+
+
+def _interval_end(sums: dict[str, np.ndarray], n: int, slope: float, deviance: float,
+                  step: float) -> float:
+    """The farthest slope from `slope`, in the direction of `step` (a signed standard
+    error), that the likelihood-ratio test does not reject: one end of the interval."""
+    def accepted(offsets: np.ndarray) -> np.ndarray:
+        held, null_phi = _null_fits(sums, n, slope + step * offsets)
+        root = np.sqrt(np.maximum(held - deviance, 0.0))
+        return root <= _critical_values(null_phi, n)
+
+    ok = accepted(_OFFSETS)
+    if ok.all():
+        return slope + step * _OFFSETS[-1]
+    first = int(np.argmin(ok))  # the first rejected offset; offset 0 is always accepted
+    low, high = _OFFSETS[first - 1], _OFFSETS[first]
+    for _ in range(_REFINE):
+        grid = np.linspace(low, high, 17)
+        ok = accepted(grid)
+        first = int(np.argmin(ok)) if not ok.all() else len(grid) - 1
+        low, high = grid[max(first - 1, 0)], grid[first]
+    return slope + step * low
 
 
 def _design(days: np.ndarray) -> np.ndarray:
@@ -232,7 +327,9 @@ def _gls(x: np.ndarray, y: np.ndarray, corr: np.ndarray) -> tuple[np.ndarray, np
 
 
 def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
-    """Slope per week, its 95 % interval and verdict for values on integer day numbers."""
+    """Slope per week, its 95 % interval and verdict for values on integer day numbers: the
+    slope is the ML one (GLS at the ML phi), the interval every slope the likelihood-ratio
+    test (`likelihood_ratio_root` against `critical_value`) does not reject."""
     days = np.asarray(days, dtype=float)
     values = np.asarray(values, dtype=float)
     if days.shape != values.shape or days.ndim != 1:
@@ -241,17 +338,22 @@ def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
         raise ValueError("days must be distinct: average repeated days first (daily_series)")
     if len(days) < 4:
         raise ValueError(f"a trend needs at least 4 days with data, got {len(days)}")
-    order = np.argsort(days, kind="stable")
-    days, values = days[order], values[order]
+    days, values = _sorted(days, values)
     if np.ptp(values) == 0:  # the same value every day: no slope, and no noise to fit
         return TrendFit(0.0, 0.0, 0.0, NO_TREND, len(days), 0.0)
-    phi = reml_phi(days, values)
-    slope_per_day, se_per_day = gls_slope(days, values, phi)
-    half = critical_value(phi, len(days)) * se_per_day * 7
-    slope = slope_per_day * 7
-    return TrendFit(slope_per_week=float(slope), ci_low=float(slope - half),
-                    ci_high=float(slope + half), verdict=trend_verdict(slope - half, slope + half),
-                    n_days=len(days), phi=phi)
+    n = len(days)
+    sums = _whitened_sums(days, values, PHI_GRID)
+    slope, deviance = _free_fit(sums, n)
+    _, _, det, rss = _line(sums)
+    se = np.sqrt(rss / (n - 2) * sums["11"] / det)  # at each phi: the search's step
+    step = float(se[int(np.argmin(n * np.log(rss / n) + 2 * sums["logs"]))])
+    reml = (n - 2) * np.log(rss / (n - 2)) + 2 * sums["logs"] + np.log(det)
+    low = _interval_end(sums, n, slope, deviance, -step)
+    high = _interval_end(sums, n, slope, deviance, step)
+    low, high = float(7 * low), float(7 * high)
+    return TrendFit(slope_per_week=float(7 * slope), ci_low=low, ci_high=high,
+                    verdict=trend_verdict(low, high), n_days=n,
+                    phi=float(PHI_GRID[int(np.argmin(reml))]))
 
 
 def interval_verdict(ci_low: float, ci_high: float, above: str, below: str, neither: str) -> str:
