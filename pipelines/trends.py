@@ -80,13 +80,13 @@ PHI_CALIBRATED = 0.85  # false verdicts are held at 5 % for every true phi up to
 CRITICAL_N = (14, 20, 28, 40, 48, 64, 95)
 CRITICAL_PHI = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.98)
 CRITICAL = (
-    (1.732, 2.109, 2.434, 2.548, 2.548, 2.549, 2.702, 3.150, 3.821),
-    (1.750, 2.056, 2.336, 2.524, 2.606, 2.608, 2.675, 2.932, 3.378),
-    (1.817, 2.153, 2.371, 2.399, 2.399, 2.421, 2.570, 2.852, 3.205),
-    (1.871, 2.098, 2.235, 2.242, 2.242, 2.319, 2.486, 2.692, 2.914),
-    (1.855, 2.103, 2.243, 2.243, 2.243, 2.243, 2.357, 2.641, 3.015),
-    (2.015, 2.060, 2.089, 2.109, 2.160, 2.265, 2.442, 2.635, 2.830),
-    (1.944, 1.994, 2.036, 2.093, 2.110, 2.162, 2.240, 2.336, 2.439),
+    (1.731, 2.107, 2.433, 2.550, 2.550, 2.552, 2.699, 3.141, 3.819),
+    (1.749, 2.058, 2.340, 2.527, 2.605, 2.605, 2.673, 2.933, 3.382),
+    (1.817, 2.154, 2.371, 2.398, 2.398, 2.420, 2.572, 2.854, 3.205),
+    (1.872, 2.096, 2.235, 2.242, 2.242, 2.319, 2.486, 2.691, 2.913),
+    (1.855, 2.104, 2.243, 2.243, 2.243, 2.243, 2.357, 2.640, 3.014),
+    (2.015, 2.060, 2.089, 2.110, 2.160, 2.264, 2.442, 2.636, 2.833),
+    (1.943, 1.995, 2.036, 2.092, 2.111, 2.162, 2.240, 2.336, 2.440),
 )
 
 TREND_COLUMNS = ("client_id", "measure", "window_start", "window_end", "n_days",
@@ -195,7 +195,21 @@ def _null_fits(sums: dict[str, np.ndarray], n: int, slopes: np.ndarray
     logs = sums["logs"][None, :]
     deviance = n * np.log(rss / n) + 2 * logs
     reml = (n - 1) * np.log(rss / (n - 1)) + 2 * logs + np.log(sums["11"])[None, :]
-    return deviance.min(1), PHI_GRID[np.argmin(reml, axis=1)]
+    return deviance.min(1), _grid_minimum(reml)
+
+
+def _grid_minimum(criterion: np.ndarray) -> np.ndarray:
+    """Where each row of `criterion` (on PHI_GRID) is least: the best grid point moved to the
+    vertex of the parabola through it and its neighbours, so the phi (and the critical value
+    read at it) moves continuously with the data rather than in 0.01 steps."""
+    rows = np.arange(len(criterion))
+    best = np.clip(np.argmin(criterion, axis=1), 1, len(PHI_GRID) - 2)
+    left, mid, right = (criterion[rows, best + k] for k in (-1, 0, 1))
+    curvature = left - 2 * mid + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature > 0, 0.5 * (left - right) / curvature, 0.0)
+    step = PHI_GRID[1] - PHI_GRID[0]
+    return np.clip(PHI_GRID[best] + np.clip(shift, -1, 1) * step, 0.0, PHI_MAX)
 
 
 def reml_phi(days: np.ndarray, values: np.ndarray, prior_shape: float = 1.0) -> float:
@@ -275,32 +289,36 @@ def _free_fit(sums: dict[str, np.ndarray], n: int) -> tuple[float, float]:
 
 
 # Offsets (in standard errors at the ML phi) where the interval's ends are first looked for,
-# then refined by REFINE rounds of 16 steps each (bracket / 16**3).
-_OFFSETS = np.array([0.0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 13, 17, 22, 30, 40,
-                     60, 100, 200, 500, 1000])
-_REFINE = 3
+# then refined by _REFINE rounds of _STEPS steps each (bracket / 8**4).
+_OFFSETS = np.array([0.0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 11, 16, 30, 100, 1000])
+_STEPS, _REFINE = 8, 4
 
 
-def _interval_end(sums: dict[str, np.ndarray], n: int, slope: float, deviance: float,
-                  step: float) -> float:
-    """The farthest slope from `slope`, in the direction of `step` (a signed standard
-    error), that the likelihood-ratio test does not reject: one end of the interval."""
-    def accepted(offsets: np.ndarray) -> np.ndarray:
-        held, null_phi = _null_fits(sums, n, slope + step * offsets)
+def _interval_ends(sums: dict[str, np.ndarray], n: int, slope: float, deviance: float,
+                   se: float) -> tuple[float, float]:
+    """The lowest and highest slopes the likelihood-ratio test does not reject (the ends of
+    the interval), found outward from `slope` in steps of `se`, both ends at once."""
+    outward = np.array([-se, se])[:, None]
+
+    def accepted(offsets: np.ndarray) -> np.ndarray:  # offsets (2, k): down, up
+        held, null_phi = _null_fits(sums, n, (slope + outward * offsets).ravel())
         root = np.sqrt(np.maximum(held - deviance, 0.0))
-        return root <= _critical_values(null_phi, n)
+        return (root <= _critical_values(null_phi, n)).reshape(offsets.shape)
 
-    ok = accepted(_OFFSETS)
-    if ok.all():
-        return slope + step * _OFFSETS[-1]
-    first = int(np.argmin(ok))  # the first rejected offset; offset 0 is always accepted
-    low, high = _OFFSETS[first - 1], _OFFSETS[first]
+    offsets = np.tile(_OFFSETS, (2, 1))
+    ok = accepted(offsets)
+    # the first rejected offset on each side (offset 0 is always kept); none: the last one
+    first = np.where(ok.all(1), len(_OFFSETS) - 1, np.argmin(ok, axis=1))
+    low, high = _OFFSETS[np.maximum(first - 1, 0)], _OFFSETS[first]
+    low = np.where(ok.all(1), high, low)
     for _ in range(_REFINE):
-        grid = np.linspace(low, high, 17)
+        grid = low[:, None] + (high - low)[:, None] * np.linspace(0, 1, _STEPS + 1)[None, :]
         ok = accepted(grid)
-        first = int(np.argmin(ok)) if not ok.all() else len(grid) - 1
-        low, high = grid[max(first - 1, 0)], grid[first]
-    return slope + step * low
+        first = np.where(ok.all(1), _STEPS, np.argmin(ok, axis=1))
+        rows = np.arange(2)
+        low, high = grid[rows, np.maximum(first - 1, 0)], grid[rows, first]
+        low = np.where(ok.all(1), high, low)
+    return slope - se * low[0], slope + se * low[1]
 
 
 def _design(days: np.ndarray) -> np.ndarray:
@@ -348,8 +366,7 @@ def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
     se = np.sqrt(rss / (n - 2) * sums["11"] / det)  # at each phi: the search's step
     step = float(se[int(np.argmin(n * np.log(rss / n) + 2 * sums["logs"]))])
     reml = (n - 2) * np.log(rss / (n - 2)) + 2 * sums["logs"] + np.log(det)
-    low = _interval_end(sums, n, slope, deviance, -step)
-    high = _interval_end(sums, n, slope, deviance, step)
+    low, high = _interval_ends(sums, n, slope, deviance, step)
     low, high = float(7 * low), float(7 * high)
     return TrendFit(slope_per_week=float(7 * slope), ci_low=low, ci_high=high,
                     verdict=trend_verdict(low, high), n_days=n,
