@@ -322,7 +322,7 @@ def test_the_chosen_rule_keeps_false_verdicts_near_five_percent_and_finds_trends
     assert rates["false_verdicts"] <= 7 / 60, rates
     # Wrong directions are rare, not impossible: one of these 120 is a simulated rising client
     # whose 46 days fall (-0.15 a week, REML phi 0). The bench's held-back run: 4 in 3,600
-    # (version 2 also 4; GLS with the true phi 0).
+    # (versions 1-3 also 4; GLS with the true phi 0).
     assert rates["sensitivity"] >= 0.25 and rates["wrong_direction"] <= 1, rates
 
 
