@@ -6,53 +6,63 @@ result as the `analysis_trends` view (docs/analysis-contract.md).
     values (client_id, at, measure, value) --daily_series--> (client_id, measure, day, value, n)
     daily series --client_trends--> one row per client x measure (the contract's columns)
 
-The rule (VERSION 3): a linear trend with AR(1) errors on the *day* index, so missing days
+The rule (VERSION 4): a linear trend with AR(1) errors on the *day* index, so missing days
 are gaps in time, not adjacent rows (the correlation of two days d apart is phi**d). An
 AR(1) seen on irregular days is still Markov, so its exact likelihood whitens in one pass
-(`_grid_fits`: the Kalman filter of this model in closed form, O(n) per phi). phi is the
-REML estimate, found on a grid (so the global maximum, not a local one), and the slope is
-GLS at that phi. The interval is slope +- c * se, with the critical value c read from a
-table by REML's phi and the number of days (`critical_value`): for each n_days, c was fitted
-on simulated flat clients (`bench/trend_calibration.py --calibrate`, tuning seeds only) so
-that the share given a verdict is 5 % for every true phi from 0 to 0.85 at once. A client
-whose phi comes out high gets a wide interval because its flat peers with a high phi wander
-that far. The interval's coverage is then 95 % whatever the slope (the t is pivotal in it).
+(`_whitened_sums`: the Kalman filter of this model in closed form, O(n) per phi, on a 0.01
+grid of phi). The slope is the ML one. The interval is every slope b that a likelihood-ratio
+test keeps: the fit with the slope held at b against the free fit, phi re-estimated (profiled)
+under each (`likelihood_ratio_root`), its signed root against a critical value read by the
+number of days and the REML phi of the held fit (`critical_value`). For each n_days the
+critical values were fitted on simulated flat clients (`bench/trend_calibration.py
+--calibrate`, tuning seeds only) so that 5 % of them get a verdict at every true phi from 0
+to 0.85 at once; the problem is the same for every b (shift the values by b t), so the
+interval covers the true slope 95 % of the time whatever it is. The verdict is the interval's.
 
-Why not version 2 (REML x Beta(2, 1) prior, Bretherton's df): it holds about 5 % at phi 0.6
-(0.053 on the held-back clients below; 0.060 of 3,000 flat clients on a tuning seed), but
-it is conservative at low phi (about 2 % at phi 0) and calls more as phi rises (0.064 at
-0.85, 0.097 at 0.9). Near 5 % each point of false verdicts buys about 0.04 of sensitivity,
-so the 600 flat clients version 2 was reported on (0.042, Wilson 0.028-0.062) could not
-rank rules that differ by 0.02; the bench now uses 1,800.
+Why not version 3 (Wald: GLS slope at REML's phi +- c(REML phi, n) x se): a flat client whose
+wander the fitted slope soaks up gets a low phi and a small se, so c had to be large at every
+phi to hold 5 %. The likelihood ratio re-estimates phi with no slope, where the wander shows
+as carry-over, so the same 5 % costs less: +0.026 of sensitivity on the held-back clients
+(0.336 against 0.310). Candidates calibrated alike on the tuning seeds (`--frontier`): Wald
+at REML's phi 0.324, at ML's phi 0.303, the ratio read at the free fit's phi 0.330, at the
+held fit's 0.335, phi integrated over its REML posterior 0.338 (a tie; the ratio is the
+simpler one to invert into an interval).
 
-The issue's goal (false <= 0.05, sensitivity >= 0.40 at phi 0.6) is not reachable with phi
-estimated from 8 weeks (`--ceiling 600`, tuning seed, fitted in-sample, so optimistic): GLS
-with the true phi reaches 0.44 at exactly 5 %; a c(phi) rule fitted for the most sensitivity
-with 5 % held at phi 0.6 alone reaches 0.43, but only by calling 9 % of flat clients at phi
-0.7, 19 % at 0.8 and 25 % at 0.85 (it has learnt that phi is 0.6); with 5 % held at every
-phi 0-0.85 it reaches 0.34 in-sample. This rule, 5 % at every phi, reaches 0.31 held back.
+The issue's goal (false <= 0.05 with sensitivity >= 0.40 at phi 0.6, and about 5 % at other
+phi) cannot be met by any rule: `--bound` computes the most powerful test of one flat phi
+against the issue's rising clients (Neyman-Pearson among tests free of level and scale, as
+every rule here is, on Gaussian check-ins; rounding and clipping lose information). A
+rule that calls at most 5 % of flat clients at phi 0.65 or 0.7 finds at most about 0.35 of
+the issue's trending ones (0.35, 95 % bootstrap interval 0.29-0.40, at phi 0.65; 0.37 at
+0.7, on 2,500 clients each); 0.40 needs phi known (GLS with the true phi, 0.41) or false
+verdicts well above 5 % at phi 0.7-0.9 (a c(phi) fitted for phi 0.6 alone: 0.43, calling 9-25 %
+of flat clients at phi 0.7-0.85). Version 4 is within the bound's noise of it.
 
 Measured (bench/trend_calibration.py, held-back seeds: version 2's reporting seeds and three
 fresh ones, 1,800 flat and 3,600 trending clients of the issue-8 kind: 8 weeks of 0-10 whole
 points, clipped, phi 0.6, 15 % of days missing, +-0.35 points a week; SARIMAX on 300):
 
-    method                 false   sensitivity   wrong direction
+    method                 false   sensitivity   wrong direction   coverage
     OLS                    0.270   0.759         12
     HAC (Newey-West)       0.183   0.657          9
     GLSAR (statsmodels)    0.100   0.468          6
     SARIMAX (Kalman, ML)   0.060   0.485          0   (100 flat, 200 trending: ML's phi is low)
     version 1              0.060   0.372          4
     version 2              0.053   0.368          4
-    version 3 (this)       0.052   0.310          4   (0.041 and 0.063 on the two seed sets)
+    version 3              0.052   0.310          4
+    version 4 (this)       0.054   0.336          4                 0.952, 0.954
+                                   (0.044 / 0.339 and 0.063 / 0.333 on the two seed sets)
     GLS with the true phi  0.042   0.411          0   (the limit: phi known)
 
-Flat clients elsewhere (900 each): phi 0.85: v2 0.064, v3 0.042; phi 0.9: v2 0.097, v3 0.060;
-phi 0.3: 0.036 / 0.039; floor clipping (level 3, level 1), real values and 40 % missing
-days: v3 0.037-0.042. The 95 % interval covered the true slope of 95.3 % and 95.5 % of the
-trending clients (16 weeks: 95.4 %; 3-4 weeks: 95-96 %). Other windows (450 flat each):
-16 weeks 0.058 (v2 the same), 3-4 weeks or a sparse 8 weeks (n 18-25) 0.029-0.047. Wrong directions are rare, not
-absent: where the trend is weak next to the noise (4 weeks at 0.35 a week) any 5 % rule
-calls it either way about equally often.
+Flat clients elsewhere (900 each, v3 / v4): phi 0.3 0.039 / 0.039; phi 0.85 0.042 / 0.046;
+phi 0.9 0.060 / 0.064; floor clipping (level 3, level 1), real values and 40 % missing days:
+0.036-0.042 both. Other windows (450 flat each): 16 weeks 0.058 (v3 the same), 3-4 weeks
+0.036-0.058 (v3 0.029-0.047), with 0.02-0.03 more sensitivity. The wrong directions are
+simulated clients whose own noise runs against their trend (all four: no clipped day, OLS
+slope +0.23 to +0.27 a week on a falling client or -0.19 on a rising one, REML phi 0.22-0.36
+where the truth is 0.6): the data show the opposite direction, and a rule that estimates phi
+can be fooled by them as versions 1-3 are (4 each); where the trend is weak next to the noise
+(4 weeks at 0.35 a week) any 5 % rule calls it either way about equally often.
 """
 
 from __future__ import annotations
@@ -64,7 +74,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-VERSION = 3  # bump when a rule below changes: every client's trends are refitted
+VERSION = 4  # bump when a rule below changes: every client's trends are refitted
 WINDOW_WEEKS = 8
 MIN_DAYS = 14  # fewer days than this and no row: not enough to say anything
 CONFIDENCE = 0.95  # CRITICAL below is for this level: refit it (--calibrate) if it changes
@@ -80,13 +90,13 @@ PHI_CALIBRATED = 0.85  # false verdicts are held at 5 % for every true phi up to
 CRITICAL_N = (14, 20, 28, 40, 48, 64, 95)
 CRITICAL_PHI = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.98)
 CRITICAL = (
-    (1.975, 4.064, 7.437, 12.407, 19.261, 28.318, 40.043, 55.217, 75.207),
-    (1.909, 2.468, 3.143, 3.993, 5.050, 6.204, 7.465, 8.862, 10.452),
-    (1.955, 2.225, 2.504, 2.879, 3.443, 4.081, 4.782, 5.539, 6.380),
-    (1.944, 2.204, 2.294, 2.370, 2.617, 3.012, 3.455, 3.924, 4.436),
-    (1.930, 2.186, 2.219, 2.237, 2.506, 2.975, 3.514, 4.103, 4.763),
-    (2.010, 2.062, 2.103, 2.194, 2.337, 2.541, 2.796, 3.050, 3.316),
-    (1.941, 2.002, 2.079, 2.098, 2.098, 2.274, 2.600, 2.972, 3.380),
+    (1.731, 2.107, 2.433, 2.550, 2.550, 2.552, 2.699, 3.141, 3.819),
+    (1.749, 2.058, 2.340, 2.527, 2.605, 2.605, 2.673, 2.933, 3.382),
+    (1.817, 2.154, 2.371, 2.398, 2.398, 2.420, 2.572, 2.854, 3.205),
+    (1.872, 2.096, 2.235, 2.242, 2.242, 2.319, 2.486, 2.691, 2.913),
+    (1.855, 2.104, 2.243, 2.243, 2.243, 2.243, 2.357, 2.640, 3.014),
+    (2.015, 2.060, 2.089, 2.110, 2.160, 2.264, 2.442, 2.636, 2.833),
+    (1.943, 1.995, 2.036, 2.092, 2.111, 2.162, 2.240, 2.336, 2.440),
 )
 
 TREND_COLUMNS = ("client_id", "measure", "window_start", "window_end", "n_days",
@@ -136,16 +146,14 @@ def local_dates(at: pd.Series, tz: str | pd.Series | None) -> pd.Series:
 
 # --- one trend -------------------------------------------------------------------
 
-def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Slope per day, its standard error and the REML criterion (to minimise) of a line
-    with AR(1) errors, at each phi in `phis`, for sorted distinct days.
+def _whitened_sums(days: np.ndarray, values: np.ndarray, phis: np.ndarray) -> dict[str, np.ndarray]:
+    """Cross products of the whitened intercept (1), centred day (t) and values (y) at each
+    phi in `phis`, for sorted distinct days, and the log determinant term sum log s_i.
 
     An AR(1) seen on irregular days is still Markov, so the exact likelihood whitens in one
     pass (the Kalman filter of this model in closed form): e_0 = v_0 and e_i = (v_i - r_i
     v_{i-1}) / s_i with r_i = phi**gap_i and s_i = sqrt(1 - r_i**2); log det of the
-    correlation matrix = sum log s_i**2. O(n) per phi, vectorised over phis, and equal to
-    the dense GLS (`_gls`) to rounding (tests/test_trends.py checks it)."""
+    correlation matrix = sum log s_i**2. O(n) per phi, vectorised over phis."""
     t = days - days.mean()
     r = phis[:, None] ** np.diff(days)[None, :]
     s = np.sqrt(1.0 - r ** 2)
@@ -157,23 +165,68 @@ def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
         return out
 
     w1, wt, wy = whiten(np.ones_like(t)), whiten(t), whiten(values)
-    s11, s1t, stt = (w1 * w1).sum(1), (w1 * wt).sum(1), (wt * wt).sum(1)
-    s1y, sty, syy = (w1 * wy).sum(1), (wt * wy).sum(1), (wy * wy).sum(1)
-    det = s11 * stt - s1t ** 2
-    slope = (s11 * sty - s1t * s1y) / det
-    level = (stt * s1y - s1t * sty) / det
+    return {"11": (w1 * w1).sum(1), "1t": (w1 * wt).sum(1), "tt": (wt * wt).sum(1),
+            "1y": (w1 * wy).sum(1), "ty": (wt * wy).sum(1), "yy": (wy * wy).sum(1),
+            "logs": np.log(s).sum(1)}
+
+
+def _grid_fits(days: np.ndarray, values: np.ndarray, phis: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Slope per day, its standard error and the REML criterion (to minimise) of a line
+    with AR(1) errors, at each phi in `phis`, for sorted distinct days: equal to the dense
+    GLS (`_gls`) to rounding (tests/test_trends.py checks it)."""
+    sums = _whitened_sums(days, values, phis)
+    slope, level, det, rss = _line(sums)
     n = len(values)
-    sigma2 = np.maximum(syy - level * s1y - slope * sty, 1e-300) / (n - 2)
-    se = np.sqrt(sigma2 * s11 / det)
-    criterion = (n - 2) * np.log(sigma2) + 2 * np.log(s).sum(1) + np.log(det)
+    sigma2 = rss / (n - 2)
+    se = np.sqrt(sigma2 * sums["11"] / det)
+    criterion = (n - 2) * np.log(sigma2) + 2 * sums["logs"] + np.log(det)
     return slope, se, criterion
+
+
+def _line(sums: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """GLS slope, level, det(X'V^-1 X) and residual sum of squares at each phi."""
+    det = sums["11"] * sums["tt"] - sums["1t"] ** 2
+    slope = (sums["11"] * sums["ty"] - sums["1t"] * sums["1y"]) / det
+    level = (sums["tt"] * sums["1y"] - sums["1t"] * sums["ty"]) / det
+    rss = np.maximum(sums["yy"] - level * sums["1y"] - slope * sums["ty"], 1e-300)
+    return slope, level, det, rss
+
+
+def _null_fits(sums: dict[str, np.ndarray], n: int, slopes: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """For each slope b (per day) held fixed, the ML deviance of the level-only AR(1) fit
+    to values - b t, minimised over PHI_GRID, and the REML phi of that fit (the phi the
+    critical value is read at). Shapes: one per slope."""
+    b = slopes[:, None]
+    s1y = sums["1y"][None, :] - b * sums["1t"][None, :]
+    syy = sums["yy"][None, :] - 2 * b * sums["ty"][None, :] + b ** 2 * sums["tt"][None, :]
+    rss = np.maximum(syy - s1y ** 2 / sums["11"][None, :], 1e-300)
+    logs = sums["logs"][None, :]
+    deviance = n * np.log(rss / n) + 2 * logs
+    reml = (n - 1) * np.log(rss / (n - 1)) + 2 * logs + np.log(sums["11"])[None, :]
+    return deviance.min(1), _grid_minimum(reml)
+
+
+def _grid_minimum(criterion: np.ndarray) -> np.ndarray:
+    """Where each row of `criterion` (on PHI_GRID) is least: the best grid point moved to the
+    vertex of the parabola through it and its neighbours, so the phi (and the critical value
+    read at it) moves continuously with the data rather than in 0.01 steps."""
+    rows = np.arange(len(criterion))
+    best = np.clip(np.argmin(criterion, axis=1), 1, len(PHI_GRID) - 2)
+    left, mid, right = (criterion[rows, best + k] for k in (-1, 0, 1))
+    curvature = left - 2 * mid + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature > 0, 0.5 * (left - right) / curvature, 0.0)
+    step = PHI_GRID[1] - PHI_GRID[0]
+    return np.clip(PHI_GRID[best] + np.clip(shift, -1, 1) * step, 0.0, PHI_MAX)
 
 
 def reml_phi(days: np.ndarray, values: np.ndarray, prior_shape: float = 1.0) -> float:
     """phi of a line with AR(1) errors on the day index (days distinct): the
     mode of the REML likelihood times a prior density proportional to phi**(prior_shape - 1)
-    on [0, PHI_MAX]. Version 3 uses plain REML (shape 1); version 2 had shape 2, which the
-    critical value now does the work of. The mode is found on a 0.01 grid, then on a
+    on [0, PHI_MAX]. Plain REML is shape 1 (version 3's phi; `TrendFit.phi`); version 2 had
+    shape 2, which clinical.change_since still uses. The mode is found on a 0.01 grid, then on a
     0.0005 grid between the grid points either side of the best one."""
     order = np.argsort(days, kind="stable")
     days, values = np.asarray(days, float)[order], np.asarray(values, float)[order]
@@ -200,12 +253,82 @@ def gls_slope(days: np.ndarray, values: np.ndarray, phi: float) -> tuple[float, 
 
 
 def critical_value(phi: float, n_days: int) -> float:
-    """The multiple of the standard error that keeps the 95 % interval's coverage at 95 %
-    (false verdicts at 5 %) whatever the true phi from 0 to PHI_CALIBRATED, given REML's
-    phi and the number of days: interpolated in CRITICAL (linear in phi, log n_days)."""
-    logn = np.log(np.clip(n_days, CRITICAL_N[0], CRITICAL_N[-1]))
-    by_n = [np.interp(phi, CRITICAL_PHI, row) for row in CRITICAL]
-    return float(np.interp(logn, np.log(CRITICAL_N), by_n))
+    """The critical value of the signed root of the likelihood ratio that holds false
+    verdicts at 5 % (the interval's coverage at 95 %) whatever the true phi from 0 to
+    PHI_CALIBRATED, given the REML phi of the fit with the tested slope held fixed and the
+    number of days: interpolated in CRITICAL (linear in phi, log n_days)."""
+    return float(_critical_values(np.array([phi], float), n_days)[0])
+
+
+def _critical_values(phis: np.ndarray, n_days: int) -> np.ndarray:
+    """`critical_value` at each of `phis` for one n_days."""
+    log_n = np.log(CRITICAL_N)
+    at = float(np.clip(np.log(n_days), log_n[0], log_n[-1]))
+    i = min(int(np.searchsorted(log_n, at, side="right")) - 1, len(log_n) - 2)
+    weight = (at - log_n[i]) / (log_n[i + 1] - log_n[i])
+    return ((1 - weight) * np.interp(phis, CRITICAL_PHI, CRITICAL[i])
+            + weight * np.interp(phis, CRITICAL_PHI, CRITICAL[i + 1]))
+
+
+def likelihood_ratio_root(days: np.ndarray, values: np.ndarray, slope_per_day: float = 0.0
+                          ) -> tuple[float, float]:
+    """The signed root of the likelihood ratio of 'the slope is `slope_per_day`' against a
+    free slope, phi re-estimated (profiled, ML) under both, and the REML phi of the fit
+    with the slope held fixed: the test statistic and the phi its critical value is read at.
+    Positive when the fitted slope is above the tested one."""
+    days, values = _sorted(days, values)
+    sums = _whitened_sums(days, values, PHI_GRID)
+    slope, deviance = _free_fit(sums, len(days))
+    held, null_phi = _null_fits(sums, len(days), np.array([float(slope_per_day)]))
+    root = math.sqrt(max(float(held[0] - deviance), 0.0))
+    return (root if slope >= slope_per_day else -root), float(null_phi[0])
+
+
+def _sorted(days, values) -> tuple[np.ndarray, np.ndarray]:
+    days, values = np.asarray(days, float), np.asarray(values, float)
+    order = np.argsort(days, kind="stable")
+    return days[order], values[order]
+
+
+def _free_fit(sums: dict[str, np.ndarray], n: int) -> tuple[float, float]:
+    """The ML slope per day (GLS at the ML phi) and the minimum ML deviance."""
+    slope, _, _, rss = _line(sums)
+    deviance = n * np.log(rss / n) + 2 * sums["logs"]
+    best = int(np.argmin(deviance))
+    return float(slope[best]), float(deviance[best])
+
+
+# Offsets (in standard errors at the ML phi) where the interval's ends are first looked for,
+# then refined by _REFINE rounds of _STEPS steps each (bracket / 8**4).
+_OFFSETS = np.array([0.0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 11, 16, 30, 100, 1000])
+_STEPS, _REFINE = 8, 4
+
+
+def _interval_ends(sums: dict[str, np.ndarray], n: int, slope: float, deviance: float,
+                   se: float) -> tuple[float, float]:
+    """The lowest and highest slopes the likelihood-ratio test does not reject (the ends of
+    the interval), found outward from `slope` in steps of `se`, both ends at once."""
+    outward = np.array([-se, se])[:, None]
+
+    def accepted(offsets: np.ndarray) -> np.ndarray:  # offsets (2, k): down, up
+        held, null_phi = _null_fits(sums, n, (slope + outward * offsets).ravel())
+        root = np.sqrt(np.maximum(held - deviance, 0.0))
+        return (root <= _critical_values(null_phi, n)).reshape(offsets.shape)
+
+    offsets = np.tile(_OFFSETS, (2, 1))
+    ok = accepted(offsets)
+    # the first rejected offset on each side (offset 0 is always kept); none: the last one
+    first = np.where(ok.all(1), len(_OFFSETS) - 1, np.argmin(ok, axis=1))
+    low, high = _OFFSETS[np.maximum(first - 1, 0)], _OFFSETS[first]
+    low = np.where(ok.all(1), high, low)
+    for _ in range(_REFINE):
+        grid = low[:, None] + (high - low)[:, None] * np.linspace(0, 1, _STEPS + 1)[None, :]
+        ok = accepted(grid)
+        first = np.where(ok.all(1), _STEPS, np.argmin(ok, axis=1))
+        rows = np.arange(2)
+        low, high = grid[rows, np.maximum(first - 1, 0)], grid[rows, first]
+        low = np.where(ok.all(1), high, low)
+    return slope - se * low[0], slope + se * low[1]
 
 
 def _design(days: np.ndarray) -> np.ndarray:
@@ -232,7 +355,9 @@ def _gls(x: np.ndarray, y: np.ndarray, corr: np.ndarray) -> tuple[np.ndarray, np
 
 
 def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
-    """Slope per week, its 95 % interval and verdict for values on integer day numbers."""
+    """Slope per week, its 95 % interval and verdict for values on integer day numbers: the
+    slope is the ML one (GLS at the ML phi), the interval every slope the likelihood-ratio
+    test (`likelihood_ratio_root` against `critical_value`) does not reject."""
     days = np.asarray(days, dtype=float)
     values = np.asarray(values, dtype=float)
     if days.shape != values.shape or days.ndim != 1:
@@ -241,17 +366,21 @@ def fit_trend(days: np.ndarray, values: np.ndarray) -> TrendFit:
         raise ValueError("days must be distinct: average repeated days first (daily_series)")
     if len(days) < 4:
         raise ValueError(f"a trend needs at least 4 days with data, got {len(days)}")
-    order = np.argsort(days, kind="stable")
-    days, values = days[order], values[order]
+    days, values = _sorted(days, values)
     if np.ptp(values) == 0:  # the same value every day: no slope, and no noise to fit
         return TrendFit(0.0, 0.0, 0.0, NO_TREND, len(days), 0.0)
-    phi = reml_phi(days, values)
-    slope_per_day, se_per_day = gls_slope(days, values, phi)
-    half = critical_value(phi, len(days)) * se_per_day * 7
-    slope = slope_per_day * 7
-    return TrendFit(slope_per_week=float(slope), ci_low=float(slope - half),
-                    ci_high=float(slope + half), verdict=trend_verdict(slope - half, slope + half),
-                    n_days=len(days), phi=phi)
+    n = len(days)
+    sums = _whitened_sums(days, values, PHI_GRID)
+    slope, deviance = _free_fit(sums, n)
+    _, _, det, rss = _line(sums)
+    se = np.sqrt(rss / (n - 2) * sums["11"] / det)  # at each phi: the search's step
+    step = float(se[int(np.argmin(n * np.log(rss / n) + 2 * sums["logs"]))])
+    reml = (n - 2) * np.log(rss / (n - 2)) + 2 * sums["logs"] + np.log(det)
+    low, high = _interval_ends(sums, n, slope, deviance, step)
+    low, high = float(7 * low), float(7 * high)
+    return TrendFit(slope_per_week=float(7 * slope), ci_low=low, ci_high=high,
+                    verdict=trend_verdict(low, high), n_days=n,
+                    phi=float(PHI_GRID[int(np.argmin(reml))]))
 
 
 def interval_verdict(ci_low: float, ci_high: float, above: str, below: str, neither: str) -> str:

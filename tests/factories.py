@@ -229,6 +229,33 @@ def candidate_interval(prior_shape: float, df_rule: str) -> Callable[[np.ndarray
     return interval
 
 
+# trends.py version 3's critical values of the Wald t (GLS at REML's phi), by n_days and REML phi.
+V3_CRITICAL_N = (14, 20, 28, 40, 48, 64, 95)
+V3_CRITICAL_PHI = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.88, 0.98)
+V3_CRITICAL = (
+    (1.975, 4.064, 7.437, 12.407, 19.261, 28.318, 40.043, 55.217, 75.207),
+    (1.909, 2.468, 3.143, 3.993, 5.050, 6.204, 7.465, 8.862, 10.452),
+    (1.955, 2.225, 2.504, 2.879, 3.443, 4.081, 4.782, 5.539, 6.380),
+    (1.944, 2.204, 2.294, 2.370, 2.617, 3.012, 3.455, 3.924, 4.436),
+    (1.930, 2.186, 2.219, 2.237, 2.506, 2.975, 3.514, 4.103, 4.763),
+    (2.010, 2.062, 2.103, 2.194, 2.337, 2.541, 2.796, 3.050, 3.316),
+    (1.941, 2.002, 2.079, 2.098, 2.098, 2.274, 2.600, 2.972, 3.380),
+)
+
+
+def version3_interval(days: np.ndarray, values: np.ndarray) -> Interval:
+    """trends.py version 3: REML phi, GLS slope +- c(REML phi, n_days) x se, c fitted so flat
+    clients get 5 % at every true phi 0-0.85 (the Wald interval version 4 replaced)."""
+    days, values = np.asarray(days, float), np.asarray(values, float)
+    if np.ptp(values) == 0:
+        return Interval(0.0, 0.0)
+    phi = trends.reml_phi(days, values)
+    slope, se = trends.gls_slope(days, values, phi)
+    logn = np.log(np.clip(len(days), V3_CRITICAL_N[0], V3_CRITICAL_N[-1]))
+    critical = np.interp(logn, np.log(V3_CRITICAL_N), [np.interp(phi, V3_CRITICAL_PHI, row) for row in V3_CRITICAL])
+    return Interval(7 * (slope - critical * se), 7 * (slope + critical * se))
+
+
 def chosen_interval(days: np.ndarray, values: np.ndarray) -> Interval:
     fit = trends.fit_trend(days, values)
     return Interval(fit.ci_low, fit.ci_high)
@@ -241,7 +268,8 @@ REFERENCE_METHODS: dict[str, Callable[[np.ndarray, np.ndarray], Interval]] = {
     "SARIMAX (Kalman, ML)": sarimax_interval,
     "previous rule (v1)": previous_rule_interval,
     "previous rule (v2)": version2_interval,
-    "chosen rule (v3)": chosen_interval,
+    "previous rule (v3)": version3_interval,
+    "chosen rule (v4)": chosen_interval,
     "GLS, true phi": true_phi_interval(),
 }
 
