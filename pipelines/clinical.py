@@ -158,7 +158,7 @@ def fit_ar1(times: np.ndarray, x: np.ndarray, y: np.ndarray, *, df_rule: str = "
     """Regression of y on x with AR(1) errors in continuous time (days), phi by REML.
 
     ``prior_shape`` > 1 multiplies the REML likelihood by a prior density proportional to
-    phi**(prior_shape - 1) and takes its mode, the small-sample correction trends.py uses
+    phi**(prior_shape - 1) and takes its mode, the small-sample correction trends.py version 2 used
     (REML's phi is biased low in a few weeks of data). ``df_rule`` gives the t's (F's)
     denominator degrees of freedom: 'variance_dof', n(1-phi^2)/(1+phi^2) - p - 1 (the
     independent observations a variance from AR(1) residuals rests on, less the p
@@ -214,7 +214,7 @@ TREND_KNOT_DAYS = 28  # the detrending spline bends at most once every 4 weeks
 # reported 8.0 % weekday and 7.5 % part-of-day rhythms at p < 0.05. The df of a variance
 # from AR(1) residuals, n(1-phi^2)/(1+phi^2), less all p parameters, brings part of day to
 # 5.5 % but the weekday test (daily means) to 1.8 %; less only phi's df, the weekday test
-# reads 4.8 % (16 weeks: 3.0 %). phi stays plain REML: pushing it up, as trends.py does,
+# reads 4.8 % (16 weeks: 3.0 %). phi stays plain REML: pushing it up, as trends.py v2 did,
 # makes within-week contrasts look more certain, not less (weekday 8.3 %).
 RHYTHM_PRIOR_SHAPE = 1.0
 WEEKDAY_DF_RULE = "variance_dof_phi"
@@ -399,7 +399,7 @@ def change_since(daily: pd.DataFrame, since, until=None, baseline_weeks: int = B
     returns it). The difference is the plain difference of the two periods' daily means,
     which is what the page shows next to it. Its interval is honest about autocorrelation:
     a step model (level + step at ``since``) with AR(1) errors on the day index gives phi
-    (REML times the Beta(2, 1) prior of trends.py) and sigma; the difference's variance is
+    (REML times the Beta(2, 1) prior of trends.py version 2, PHI_PRIOR_SHAPE) and sigma; the difference's variance is
     c'Σc under that covariance, and the t's degrees of freedom come from the effective
     sample size n(1-phi)/(1+phi). effect_size = difference / baseline sd of the daily values. Too few days in
     either period (< MIN_PERIOD_DAYS, < MIN_BASELINE_DAYS) gives means but no interval.
