@@ -8,12 +8,14 @@ cross-validation BY USER, every user judged once by weights that never saw them)
 Prints one table, method × metric, then the C-SSRS confusion tables and the throughput
 of ``sentence_signals`` (embedding time excluded). Skips when the eval data is absent.
 
-Emotion mapping (GoEmotions 27 labels -> 10): anger <- anger, annoyance, disapproval,
-disgust; anxiety <- nervousness, confusion; sadness <- sadness, grief, disappointment;
+Emotion mapping (GoEmotions 27 labels -> 10, ``fit_signals.GOEMO_MAP``): anger <- anger,
+annoyance, disgust; anxiety <- nervousness; sadness <- sadness, grief, disappointment;
 shame <- remorse, embarrassment; fear <- fear; joy <- joy, amusement, excitement, love,
 admiration, pride, surprise; calm <- relief, caring, approval; gratitude <- gratitude;
-hope <- optimism, desire; neutral <- neutral, curiosity, realization. A comment with several
-labels takes its first non-neutral one.
+hope <- optimism, desire; neutral <- neutral, curiosity, realization, confusion, disapproval
+(a judgement or a state of knowing, not a feeling of the writer; until signals-3
+disapproval went to anger and confusion to anxiety). A comment with several labels takes
+its first non-neutral one.
 """
 
 from __future__ import annotations

@@ -53,7 +53,12 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #              reported speech is not the client's risk; courtesy turns are neutral.
 #   signals-3: the heads really refitted on fp32 embeddings (signals-2 rows were scored by
 #              the previous fit), with text-level stress and insight heads.
-SIGNALS_VERSION = "signals-3"
+#   signals-4: risk look-alikes from the everyday-distress dev proxy are not flagged ("cutting
+#              her off", "not cutting it", a gun kept for protection or hunting, "don't want
+#              to be here, but…", "want this to be over with"); "worthless" alone is not
+#              suicide language; the noun "hopelessness" is; GoEmotions disapproval and
+#              confusion are neutral in the emotion head's training labels; heads refitted.
+SIGNALS_VERSION = "signals-4"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
