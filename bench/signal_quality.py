@@ -223,12 +223,17 @@ def eval_risk(prep, w0, rows: Rows, holdout: int = HOLDOUT) -> dict[str, pd.Data
 # --------------------------------------------------------------- everyday-distress proxy
 
 # Texts that mention death, dying, suicide or self-harm (the held-back measure's exclusion:
-# the proxy is everyday distress that never touches the topic).
+# the proxy is everyday distress that never touches the topic). A way of dying named of
+# oneself ("shoot myself", "hang myself") and the wish not to wake up are mentions of
+# suicide too (added with signals-4; "hurt myself" is not excluded: accidents stay in).
 DEATH_MENTION = re.compile(
     r"\b(?:die|dies|died|dying|dead|death|deaths|deadly|suicid\w*|self[- ]?harm\w*|"
     r"kill(?:ing|ed)? (?:my|your|him|her|them|our)sel(?:f|ves)|kms|overdos\w*|"
     r"cut(?:ting)? (?:myself|my (?:wrists?|arms?|legs?|skin))|end (?:my|his|her) life|"
-    r"take my (?:own )?life|not (?:want to|wanna) (?:live|be alive|be here))\b")
+    r"take my (?:own )?life|not (?:want to|wanna) (?:live|be alive|be here)|"
+    r"(?:shoot|shot|shooting|hang|hung|hanging|drown|drowning|stab|stabbing|poison|poisoning|"
+    r"gas|gassing) myself|(?:wish|hope|pray|want)\w* (?:that )?i (?:\w+ )?(?:wouldn't|would not|"
+    r"won't|didn't|did not|couldn't|never|not) wake up)\b")
 DISTRESS_GOEMOTIONS = {"sadness", "grief", "disappointment", "nervousness", "remorse", "fear",
                        "embarrassment"}
 PSEUDO_CLIENT_SIZES = (20, 60)

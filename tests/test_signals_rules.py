@@ -102,3 +102,16 @@ def test_the_clients_own_words_after_someone_elses_are_flagged():
 def test_worthlessness_alone_is_no_risk_flag(text):
     """A depressive self-judgement, not self-harm or suicide language (the contract's risk)."""
     assert _levels([text]) == ["none"], text
+
+
+# ------------------------------------------------------------------ lacking the courage is no denial
+
+@pytest.mark.parametrize("text, flagged", [
+    ("I'm not brave enough to kill myself.", True),
+    ("I don't have the guts to end it.", True),
+    ("I would never kill myself.", False),
+    ("I'm not going to kill myself.", False),
+])
+def test_lacking_courage_or_ability_does_not_negate_the_wish(text, flagged):
+    """A missed C-SSRS Behavior user: "wasn't able to" read as a denial of the risk words."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text

@@ -93,6 +93,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|because|cause|so|though|altho
 _TOKEN = re.compile(r"[\w']+")
 _CANCEL_NEXT = frozenset("stop help sure know understand wait even just only care anymore resist "
                          "afraid scared deny ashamed think".split())
+_ABILITY = frozenset("able brave strong courageous guts courage balls nerve strength".split())
 _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my myself mine".split())
 # Passive-ideation phrasings that contain their own negation ("don't want to live").
 _SELF_NEGATED = re.compile(
@@ -152,6 +153,10 @@ def _negated(t: str, start: int, end: int, self_negated: bool) -> bool:
         if tok in L.NEGATION_CUES:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             if nxt in _CANCEL_NEXT:
+                continue
+            if nxt in _ABILITY or (nxt in ("have", "got") and _ABILITY.intersection(tokens[i + 2:i + 5])):
+                # "I'm not brave enough to…", "I wasn't able to…", "I don't have the guts to…":
+                # the lack of courage or ability, not a denial of the wish
                 continue
             return True
     return False
