@@ -9,13 +9,11 @@ Prints one table, method × metric, then the C-SSRS confusion tables and the thr
 of ``sentence_signals`` (embedding time excluded). Skips when the eval data is absent.
 
 Emotion mapping (GoEmotions 27 labels -> 10, ``fit_signals.GOEMO_MAP``): anger <- anger,
-annoyance, disgust; anxiety <- nervousness; sadness <- sadness, grief, disappointment;
-shame <- remorse, embarrassment; fear <- fear; joy <- joy, amusement, excitement, love,
-admiration, pride, surprise; calm <- relief, caring, approval; gratitude <- gratitude;
-hope <- optimism, desire; neutral <- neutral, curiosity, realization, confusion, disapproval
-(a judgement or a state of knowing, not a feeling of the writer; until signals-3
-disapproval went to anger and confusion to anxiety). A comment with several labels takes
-its first non-neutral one.
+annoyance, disapproval, disgust; anxiety <- nervousness, confusion; sadness <- sadness, grief,
+disappointment; shame <- remorse, embarrassment; fear <- fear; joy <- joy, amusement,
+excitement, love, admiration, pride, surprise; calm <- relief, caring, approval; gratitude <-
+gratitude; hope <- optimism, desire; neutral <- neutral, curiosity, realization. A comment
+with several labels takes its first non-neutral one.
 """
 
 from __future__ import annotations
