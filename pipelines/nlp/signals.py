@@ -56,8 +56,8 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #   signals-4: risk look-alikes from the everyday-distress dev proxy are not flagged ("cutting
 #              her off", "not cutting it", a gun kept for protection or hunting, "don't want
 #              to be here, but…", "want this to be over with"); "worthless" alone is not
-#              suicide language; the noun "hopelessness" is; GoEmotions disapproval and
-#              confusion are neutral in the emotion head's training labels; heads refitted.
+#              suicide language; the noun "hopelessness" is; lacking the courage or
+#              ability ("not brave enough to…") does not negate the risk words; heads refitted.
 SIGNALS_VERSION = "signals-4"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
