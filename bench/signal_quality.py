@@ -8,12 +8,12 @@ cross-validation BY USER, every user judged once by weights that never saw them)
 Prints one table, method × metric, then the C-SSRS confusion tables and the throughput
 of ``sentence_signals`` (embedding time excluded). Skips when the eval data is absent.
 
-Emotion mapping (GoEmotions 27 labels -> 10): anger <- anger, annoyance, disapproval,
-disgust; anxiety <- nervousness, confusion; sadness <- sadness, grief, disappointment;
-shame <- remorse, embarrassment; fear <- fear; joy <- joy, amusement, excitement, love,
-admiration, pride, surprise; calm <- relief, caring, approval; gratitude <- gratitude;
-hope <- optimism, desire; neutral <- neutral, curiosity, realization. A comment with several
-labels takes its first non-neutral one.
+Emotion mapping (GoEmotions 27 labels -> 10, ``fit_signals.GOEMO_MAP``): anger <- anger,
+annoyance, disapproval, disgust; anxiety <- nervousness, confusion; sadness <- sadness, grief,
+disappointment; shame <- remorse, embarrassment; fear <- fear; joy <- joy, amusement,
+excitement, love, admiration, pride, surprise; calm <- relief, caring, approval; gratitude <-
+gratitude; hope <- optimism, desire; neutral <- neutral, curiosity, realization. A comment
+with several labels takes its first non-neutral one.
 """
 
 from __future__ import annotations
@@ -221,12 +221,17 @@ def eval_risk(prep, w0, rows: Rows, holdout: int = HOLDOUT) -> dict[str, pd.Data
 # --------------------------------------------------------------- everyday-distress proxy
 
 # Texts that mention death, dying, suicide or self-harm (the held-back measure's exclusion:
-# the proxy is everyday distress that never touches the topic).
+# the proxy is everyday distress that never touches the topic). A way of dying named of
+# oneself ("shoot myself", "hang myself") and the wish not to wake up are mentions of
+# suicide too (added with signals-4; "hurt myself" is not excluded: accidents stay in).
 DEATH_MENTION = re.compile(
     r"\b(?:die|dies|died|dying|dead|death|deaths|deadly|suicid\w*|self[- ]?harm\w*|"
     r"kill(?:ing|ed)? (?:my|your|him|her|them|our)sel(?:f|ves)|kms|overdos\w*|"
     r"cut(?:ting)? (?:myself|my (?:wrists?|arms?|legs?|skin))|end (?:my|his|her) life|"
-    r"take my (?:own )?life|not (?:want to|wanna) (?:live|be alive|be here))\b")
+    r"take my (?:own )?life|not (?:want to|wanna) (?:live|be alive|be here)|"
+    r"(?:shoot|shot|shooting|hang|hung|hanging|drown|drowning|stab|stabbing|poison|poisoning|"
+    r"gas|gassing) myself|(?:wish|hope|pray|want)\w* (?:that )?i (?:\w+ )?(?:wouldn't|would not|"
+    r"won't|didn't|did not|couldn't|never|not) wake up)\b")
 DISTRESS_GOEMOTIONS = {"sadness", "grief", "disappointment", "nervousness", "remorse", "fear",
                        "embarrassment"}
 PSEUDO_CLIENT_SIZES = (20, 60)

@@ -355,7 +355,7 @@ def test_other_peoples_words_are_not_the_clients_risk(text):
 
 
 def test_own_words_beside_reported_speech_are_still_flagged():
-    levels = _levels(["He yelled at me and I felt worthless.", "I told him I feel hopeless.",
+    levels = _levels(["He yelled at me and I felt hopeless.", "I told him I feel hopeless.",
                       "My dad says I tried to kill myself when I was twelve."])
     assert levels[0] != "none" and levels[1] != "none"
     assert levels[2] == "urgent"  # a reported act is still a fact about the client

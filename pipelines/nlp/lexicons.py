@@ -102,7 +102,10 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"(?: \w+){0,3} (?:at|to|against|on) my (?:head|temple|throat|chest|wrists?|mouth)"),
     ("watch", "means",
      r"\b(?:i|i've|i'm)\b[\w' ]{0,20}\b(?:buy|bought|buying|get|getting|got|own|have) "
-     r"(?:a|my|the) (?:gun|firearm|pistol|rifle|handgun)\b"),
+     r"(?:a|my|the) (?:gun|firearm|pistol|rifle|handgun)\b"
+     # a gun owned for protection, sport or work is not a means statement
+     r"(?!.*\b(?:protect\w*|defend\w*|self[- ]defen[cs]e|safety|hunting|hunt|range|license|"
+     r"licence|permit|job|work)\b)"),
     ("urgent", "past_attempt",
      r"\b(?:my|a|the|an|his|her|their)? ?(?:last |first |second |third |previous |recent |failed |"
      r"1st |2nd |3rd |serious |near[- ]fatal )?(?:suicide|suicidal) attempts?\b|"
@@ -272,7 +275,9 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      rf"stockpiled?|stockpiling|saving up|saved up|hoarding|hoarded|collecting|collected|"
      rf"ordered|tied|loaded|holding|staring at|counted|counting|sharpened)\b[\w' ]{{0,25}}\b{MEANS}"
      rf"\b(?=.*\b(?:to (?:die|end|kill|do it|od|overdose|finish)|enough|kill|die|end it|suicide|"
-     rf"overdose|ready|tonight|last|for when|noose|hang|lethal|myself)\b)"),
+     rf"overdose|ready|tonight|last|for when|noose|hang|lethal|myself)\b)"
+     # a gun (or anything) kept to protect oneself, for sport or for work
+     rf"(?!.*\b(?:protect\w*|defend\w*|self[- ]defen[cs]e|hunting|shooting range)\b)"),
     ("urgent", "means",
      r"\b(?:(?:tied|made|bought|tested|hung|hanging up) (?:a|the|my) noose|enough (?:pills|"
      r"tablets|meds) to (?:kill|die|end|od|overdose|do it)|lethal dose|how many (?:pills|"
@@ -285,7 +290,10 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      rf"[\w' ]{{0,20}}?\b{SELF_HARM}"),
     ("urgent", "self_harm",
      r"\b(?:my|the) (?:cutting|self[- ]?harm(?:ing)?|burning myself)\b|"
-     r"\b(?:i|i've|i'm)\b[\w' ,]{0,40}\b(?:cutting|self[- ]?harm(?:ing|ed)?)\b(?! (?:class|back|"
+     r"\b(?:i|i've|i'm)\b[\w' ,]{0,40}\b(?:cutting\b(?! (?:her|him|them|it|you|us|people|everyone|"
+     r"everybody|someone|somebody|ties|contact|things|the|a|an|some|that|this|those|these|his|"
+     r"their|our|your|costs|hours|school|classes|sugar|carbs|my (?!arms?|wrists?|thighs?|legs?|"
+     r"skin|body|stomach)\w+)\b)|self[- ]?harm(?:ing|ed)?)\b(?! (?:class|back|"
      r"down|out|off|corners|it close|hair|onions|my hair))"),
     ("urgent", "intent",
      r"\b(?:only|the) (?:reason|thing) (?:i|that kept me|that stopped me)\b.*\b(?:didn't|"
@@ -321,8 +329,10 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      rf"forever|not have been born|(?:go to |fall a)?sleep and (?:never|not) wake up)"),
     ("watch", "passive_ideation",
      r"\b(?:i )?(?:don't|dont|do not|no longer|don't really|dont really|never) (?:want|wanna|wish)"
-     r"(?: to)? (?:be here|live|living|be alive|exist|go on|keep going|wake up|be around|"
-     r"continue|do this|be on this earth|be in this world)\b"),
+     r"(?: to)? (?:be here\b(?!,? (?:but|though|today|right now|in (?:this|the|your|a)|at (?:this|the|"
+     r"work|school|all)|with|for (?:this|the|that)|either|to be honest|tbh)\b)|live|living|be alive|"
+     r"exist|go on|keep going|wake up|be around|continue|do this|be on this earth|"
+     r"be in this world)\b"),
     ("watch", "passive_ideation",
      r"\b(?:no|nothing|no one|nobody|not any|no more) (?:reason|point|purpose|will|desire)?"
      r" ?(?:to|in|for|worth) (?:live|living|go on|going on|keep going|stay alive|staying alive|"
@@ -335,8 +345,8 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"\b(?:can't|cant|cannot) (?:go on|do this anymore|keep doing this|take (?:it|this) "
      r"anymore|keep living|live like this)|\b(?:tired|sick) of (?:living|being alive|life|"
      r"existing|waking up)|\bwish (?:i was|i were|i'd) never (?:born|been born)|\bwish (?:i was|i were) dead\b|"
-     r"\b(?:life|living) (?:isn't|is not|isnt) worth\b|\bwant (?:it|this|everything) (?:all )?"
-     r"to (?:end|stop|be over)\b|\bend it all\b|\bgive up on (?:life|living|everything)\b|"
+     r"\b(?:life|living) (?:isn't|is not|isnt) worth\b|\bwant (?:it all|this all|all of (?:it|this)|everything(?: all)?) "
+     r"to (?:end|stop|be over)\b(?! with)|\bend it all\b|\bgive up on (?:life|living|everything)\b|"
      r"\b(?:when|if|once) i'?m (?:gone|dead|not here)\b|\bdisappear forever\b|"
      r"\bnot (?:be|being) here (?:anymore|any more|much longer)|\bno way out\b"),
     ("watch", "ideation",
@@ -344,11 +354,20 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"go through with it|end my life|jump|pull the trigger)\b|\bmy (?:desire|wish|urge|urges|"
      r"need|want) to (?:die|be dead|end it|kill myself|not exist)\b|\bwish i (?:didn't|did not|"
      r"wouldn't|could not|couldn't) exist\b"),
+    # Hopelessness about the future, entrapment and burdensomeness (the suicide-specific
+    # cognitions); "worthless" alone is a depressive self-judgement, not suicide language (the
+    # contract's risk), so it is not flagged (signals-4: it flagged everyday distress).
     ("watch", "hopelessness",
      r"\b(?:i'm|i am|i feel|i felt|i was|i've been|i have been|feeling|felt|i get)\b[\w' ]{0,15}"
-     r"\b(?:hopeless|worthless|like a burden|trapped with no way out|beyond help|"
+     r"\b(?:hopeless|like a burden|trapped with no way out|beyond help|"
      r"at rock bottom)\b|\bhit(?:ting)? rock bottom\b|\b(?:i see|i have|there's|there is) no "
-     r"(?:future|hope|way out)\b"),
+     r"(?:future|hope|way out)\b|"
+     # the noun ("feelings of hopelessness", "the hopelessness I've felt", "my hopelessness")
+     r"\b(?:feelings?|sense|state|waves?|pit|bouts?|moments?|periods?) of (?:\w+ )?hopelessness\b|"
+     r"\b(?:i|i'm|i've|i have|i feel|i felt|me)\b[\w' ,]{0,30}\bhopelessness\b|"
+     r"\bmy (?:own |constant |deep )?hopelessness\b|"
+     r"\bhopelessness (?:\w+ )?(?:has|is|keeps|won't|took|takes|consumes|overwhelms|is eating) "
+     r"(?:\w+ ){0,2}(?:me|over)\b"),
     ("watch", "self_harm_history",
      r"\b(?:i )?used? to (?:cut|self[- ]?harm|hurt myself|burn myself)\b|\b(?:i )?used to (?:cut|self[- ]?harm|hurt myself|burn myself)|\bmy (?:self[- ]?harm )?"
      r"scars\b|\b(?:clean|free) (?:from|of) (?:self[- ]?harm|cutting)\b|\b(?:urge|urges) to "
@@ -503,7 +522,14 @@ IDIOMS = re.compile(
     r"over ?dosed? on (?:coffee|caffeine|sugar|netflix|tv|chocolate|candy)|"
     r"jump(?:ing)? (?:off|in front of) (?:the|a) (?:couch|bed|diving board|stage|camera)|"
     r"(?:pills?|meds|medication) (?:for|to help|help) (?:my|with|sleep|anxiety|depression|"
-    r"the pain|headaches?)|attempts? (?:to|at) (?:make|fix|get|be|talk|explain|help|"
+    r"the pain|headaches?)|"
+    # a weapon kept for protection or sport ("a gun to protect myself", "my rifle for hunting")
+    r"(?:gun|guns|pistol|rifle|firearm|handgun|shotgun|knife)\b[\w' ,]{0,40}?\b(?:to protect|"
+    r"for protection|protect(?:ing)? (?:myself|me|us|my family|the house)|defend(?:ing)? "
+    r"(?:myself|me|us|my family)|for self[- ]defen[cs]e|for hunting|hunting season|at the "
+    r"(?:shooting )?range)\b|(?:protect|defend)(?:ing)? (?:myself|me|us|my family) with "
+    r"(?:a|my|the) (?:gun|pistol|rifle|knife)\b|"
+    r"attempts? (?:to|at) (?:make|fix|get|be|talk|explain|help|"
     r"reach|call|cook|bake|study|learn|quit)|(?:first|second|third|last|failed) attempt "
     r"(?:at|to) (?:the|my|passing|driving|baking|the exam|the test))")
 

@@ -53,7 +53,12 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #              reported speech is not the client's risk; courtesy turns are neutral.
 #   signals-3: the heads really refitted on fp32 embeddings (signals-2 rows were scored by
 #              the previous fit), with text-level stress and insight heads.
-SIGNALS_VERSION = "signals-3"
+#   signals-4: risk look-alikes from the everyday-distress dev proxy are not flagged ("cutting
+#              her off", "not cutting it", a gun kept for protection or hunting, "don't want
+#              to be here, but…", "want this to be over with"); "worthless" alone is not
+#              suicide language; the noun "hopelessness" is; lacking the courage or
+#              ability ("not brave enough to…") does not negate the risk words; heads refitted.
+SIGNALS_VERSION = "signals-4"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
@@ -88,6 +93,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|and|because|cause|so|though|altho
 _TOKEN = re.compile(r"[\w']+")
 _CANCEL_NEXT = frozenset("stop help sure know understand wait even just only care anymore resist "
                          "afraid scared deny ashamed think".split())
+_ABILITY = frozenset("able brave strong courageous guts courage balls nerve strength".split())
 _FIRST_PERSON = frozenset("i i'm im i've ive i'll i'd me my myself mine".split())
 # Passive-ideation phrasings that contain their own negation ("don't want to live").
 _SELF_NEGATED = re.compile(
@@ -147,6 +153,10 @@ def _negated(t: str, start: int, end: int, self_negated: bool) -> bool:
         if tok in L.NEGATION_CUES:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             if nxt in _CANCEL_NEXT:
+                continue
+            if nxt in _ABILITY or (nxt in ("have", "got") and _ABILITY.intersection(tokens[i + 2:i + 5])):
+                # "I'm not brave enough to…", "I wasn't able to…", "I don't have the guts to…":
+                # the lack of courage or ability, not a denial of the wish
                 continue
             return True
     return False

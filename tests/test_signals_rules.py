@@ -1,0 +1,117 @@
+"""Risk-language rules of signals-4 on small real model runs (MiniLM + the shipped heads).
+
+Every sentence here was written for these tests (none comes from an eval data set): the
+everyday look-alikes of risk language found on the everyday-distress dev proxy, the noun
+"hopelessness", other people's words, and courtesy turns in a chat.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.nlp import signals
+from pipelines.nlp.embed import embed_texts
+from pipelines.nlp.signals import text_signals
+
+
+def _levels(texts):
+    return text_signals(list(texts), embed_texts)["risk"].tolist()
+
+
+# ------------------------------------------------------------------ everyday look-alikes
+
+EVERYDAY = [
+    "I'm thinking of cutting her off, she never calls back.",      # cutting someone off
+    "Honestly I'm not cutting it at this job.",                     # not cutting it
+    "I've been cutting my hours at the cafe to study.",             # cutting hours
+    "I don't want to be here, but my wife made me book the session.",  # the session
+    "I just want this semester to be over with.",                  # a task to get over with
+    "I want it to be over so I can sleep.",                         # the week, the exam
+    "I bought a gun last year to protect myself after the break-in.",  # protection
+    "I got a gun for hunting season with my dad.",                  # sport
+]
+
+
+def test_everyday_look_alikes_of_risk_words_get_no_flag():
+    out = text_signals(EVERYDAY, embed_texts)
+    flagged = [(t, r, why) for t, r, why in zip(EVERYDAY, out["risk"], out["risk_reason"]) if r != "none"]
+    assert not flagged
+
+
+RISK_TWINS = [
+    ("I've been cutting again and hiding it.", "urgent"),
+    ("I keep cutting my arms when it gets bad.", "urgent"),
+    ("I don't want to be here anymore.", "watch"),
+    ("I just want it all to stop.", "watch"),
+    ("I want everything to end.", "watch"),
+    ("I bought a gun to kill myself.", "urgent"),
+]
+
+
+@pytest.mark.parametrize("text, level", RISK_TWINS)
+def test_the_risk_twins_of_those_look_alikes_are_still_flagged(text, level):
+    rank = {"none": 0, "watch": 1, "urgent": 2}
+    got = _levels([text])[0]
+    assert rank[got] >= rank[level], (text, got)
+
+
+# ------------------------------------------------------------------ the noun "hopelessness"
+
+@pytest.mark.parametrize("text", [
+    "Lately I have constant feelings of hopelessness.",
+    "The hopelessness is eating me alive.",
+    "I am filled with hopelessness most mornings.",
+    "My hopelessness is back since the layoff.",
+])
+def test_hopelessness_as_a_noun_is_watch(text):
+    out = text_signals([text], embed_texts)
+    assert out.loc[0, "risk"] != "none", text
+    assert signals.risk_kind(out.loc[0, "risk_reason"]) == "hopelessness"
+
+
+@pytest.mark.parametrize("text", [
+    "My sister has feelings of hopelessness and I don't know how to help.",
+    "He said my hopelessness was exhausting.",
+    "The article was about hopelessness in teenagers.",
+])
+def test_someone_elses_hopelessness_is_not_the_clients(text):
+    assert signals.risk_lexicon(text)[0] == "none", text
+
+
+# ------------------------------------------------------------------ whose words
+
+@pytest.mark.parametrize("text", [
+    "My dad always said I was a burden.",
+    "She told me I'm hopeless and should give up on art.",
+    "My coach keeps telling me I'm hopeless at defending.",
+])
+def test_other_peoples_judgements_of_the_client_are_not_flagged(text):
+    assert _levels([text]) == ["none"], text
+
+
+def test_the_clients_own_words_after_someone_elses_are_flagged():
+    assert _levels(["My dad always said I was a burden, and now I feel like a burden to everyone."]) != ["none"]
+
+
+# ------------------------------------------------------------------ self-worth is not suicide language
+
+@pytest.mark.parametrize("text", [
+    "I feel worthless after that interview.",
+    "I felt so worthless when they picked someone else.",
+])
+def test_worthlessness_alone_is_no_risk_flag(text):
+    """A depressive self-judgement, not self-harm or suicide language (the contract's risk)."""
+    assert _levels([text]) == ["none"], text
+
+
+# ------------------------------------------------------------------ lacking the courage is no denial
+
+@pytest.mark.parametrize("text, flagged", [
+    ("I'm not brave enough to kill myself.", True),
+    ("I don't have the guts to end it.", True),
+    ("I would never kill myself.", False),
+    ("I'm not going to kill myself.", False),
+])
+def test_lacking_courage_or_ability_does_not_negate_the_wish(text, flagged):
+    """A missed C-SSRS Behavior user: "wasn't able to" read as a denial of the risk words."""
+    assert (signals.risk_lexicon(text)[0] != "none") is flagged, text
