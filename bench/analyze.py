@@ -15,6 +15,12 @@ embed 120.5, signals 47.3, themes 18.9, peak 906 MiB, load 4.3: the stage times 
 other agents' load). Theme stage alone, back to back at load 4.5 (under cProfile): themes-7
 119.7 s / 818 MiB, themes-8 83.6 s / 788 MiB.
 
+Speed branch, 2026-12-02 04:20 UTC, same caseload, ``nice -n 10``, load average 3.2-3.3: first
+analyze 191.9 s wall / 180.9 CPU-s (embed 109.7/98.3, signals 36.1/35.7, themes 34.9/36.1,
+trends 1.1/1.1, clinical 9.3/9.2; wall ≈ CPU: at that load the process got about one core),
+peak RSS 792 MiB; raw encode 150 texts/s. Old and new code run side by side at load 13-17
+(same conditions for both): 268.6 → 193.2 CPU-s, 1,082.6 → 889.7 s wall; peak 866 → 792 MiB.
+
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
 own process, as the command line would.
