@@ -15,6 +15,12 @@ embed 120.5, signals 47.3, themes 18.9, peak 906 MiB, load 4.3: the stage times 
 other agents' load). Theme stage alone, back to back at load 4.5 (under cProfile): themes-7
 119.7 s / 818 MiB, themes-8 83.6 s / 788 MiB.
 
+Speed branch, 2026-12-02 04:20 UTC, same caseload, ``nice -n 10``, load average 3.2-3.3: first
+analyze 191.9 s wall / 180.9 CPU-s (embed 109.7/98.3, signals 36.1/35.7, themes 34.9/36.1,
+trends 1.1/1.1, clinical 9.3/9.2; wall ≈ CPU: at that load the process got about one core),
+peak RSS 792 MiB; raw encode 150 texts/s. Old and new code run side by side at load 13-17
+(same conditions for both): 268.6 → 193.2 CPU-s, 1,082.6 → 889.7 s wall; peak 866 → 792 MiB.
+
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
 own process, as the command line would.
@@ -139,14 +145,16 @@ def phase(db_path: Path, name: str) -> dict:
         export = one_new_client_week(con)
         data = json.dumps(export).encode()
         ingest_sources(con, [Source("bench-week.json", "export", lambda: data)])
-    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
     report = run_analysis(con)
-    seconds = time.perf_counter() - started
-    result = {"phase": name, "seconds": seconds, "texts": report.n_texts, "embedded": report.n_embedded,
-              "embedded_texts": report.n_embedded_texts,
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    result = {"phase": name, "seconds": seconds, "cpu_seconds": cpu, "texts": report.n_texts,
+              "embedded": report.n_embedded, "embedded_texts": report.n_embedded_texts,
               "scored": report.n_scored, "clients_rebuilt": report.clients_reclustered,
               "caseload_rebuilt": report.caseload_reclustered, "backend": report.backend,
-              "stages": report.seconds}
+              "stages": report.seconds, "stages_cpu": report.cpu_seconds,
+              "load": (load_before, os.getloadavg()[0])}
     if name == "first":  # raw encode on the same distinct texts, same backend, for the overhead
         from pipelines.nlp.embed import default_encoder
 
@@ -211,7 +219,9 @@ def main() -> None:
         print(f"{name:<10}{r['seconds']:>9.1f}{r['texts']:>9,}{r['embedded']:>10,}{embed_rate:>9,.0f}"
               f"{r['scored']:>8,}{r['clients_rebuilt']:>16}{'rebuilt' if r['caseload_rebuilt'] else 'kept':>10}"
               f"{r['peak_rss_mib']:>10,.0f}{work.stat().st_size / 2**20:>8,.0f}")
-        print(f"{'':<10}stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items())
+        print(f"{'':<10}stages (wall / CPU s): " + ", ".join(
+            f"{k} {v:.1f}/{r['stages_cpu'].get(k, 0):.1f}" for k, v in r["stages"].items())
+              + f"; total CPU {r['cpu_seconds']:.1f} s; load average {r['load'][0]:.1f} -> {r['load'][1]:.1f}"
               + f"; backend {r['backend']}")
         if "raw_encode_per_s" in r:
             print(f"{'':<10}raw encode of the {r['distinct_texts']:,} distinct texts: {r['raw_encode_per_s']:,.0f}/s "

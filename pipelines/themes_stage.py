@@ -105,8 +105,9 @@ def scope_themes(units: pd.DataFrame, embeddings: np.ndarray, embed) -> ScopeThe
     return ScopeThemes(labels, centroids, keywords, names, quotes)
 
 
-def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) -> ThemeUpdate:
-    """Rebuild what changed; see module docstring."""
+def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store, progress=None) -> ThemeUpdate:
+    """Rebuild what changed; see module docstring. ``progress("themes", done, total)`` as the
+    changed clients and then the caseload are done."""
     outcome = ThemeUpdate()
     filler = units["text"].map(themes.is_filler).astype(bool).to_numpy()
     content = units.loc[~filler].reset_index(drop=True)
@@ -120,7 +121,10 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
     backend = getattr(getattr(store, "encoder", None), "name", "")
     changed = [c for c in sums.index if stored.get(("client", c)) != _digest(sums[c], sizes[c], backend)]
     rows_of = content.groupby("client_id", sort=True).indices  # one pass, not a mask per client
-    for client_id in changed:
+    steps = len(changed) + 1  # the changed clients, then the caseload
+    for done, client_id in enumerate(changed):
+        if progress:
+            progress("themes", done, steps)
         client_units = content.take(rows_of[client_id]).reset_index(drop=True)
         try:
             _rebuild(con, "client", client_id, client_units, store, _digest(sums[client_id], sizes[client_id], backend))
@@ -131,6 +135,8 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
             outcome.failed.append(client_id)
             continue
         outcome.clients_reclustered += 1
+    if progress:
+        progress("themes", len(changed), steps)
     _drop_absent_clients(con, content["client_id"].unique())
 
     digest = _digest(int(rows.sum(dtype=np.uint64)), len(content), backend)
@@ -139,6 +145,8 @@ def update_themes(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, store) ->
         # themes of an older version are re-clustered (and re-labelled), never just extended
         stale = old is not None and not old.startswith(digest.split(":")[0] + ":")
         outcome.caseload_reclustered = _update_caseload(con, content, store, digest, stale)
+    if progress:
+        progress("themes", steps, steps)
     return outcome
 
 

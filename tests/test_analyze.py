@@ -229,3 +229,25 @@ def test_sql_fingerprints_are_per_client_order_free_and_see_every_change():
     con.execute("UPDATE x SET v = 0.3 WHERE client_id = 'a' AND d = 2")
     after = sql_fingerprints(con, query)
     assert after["a"] != before["a"] and after["b"] == before["b"]
+
+
+def test_progress_reports_every_stage_up_to_its_total(tmp_path):
+    """The long stages (embed, signals, themes) report too, not just the per-client ones, and
+    each ends at done == total; the report has wall and CPU seconds for each."""
+    conversations = [(topic, texts[:4]) for topic, texts in TOPICS.items()]
+    paths = [write_export(tmp_path, topic_export(client, conversations, LONG_BENIGN_NOTE)) for client in (7, 8)]
+    con = db.connect(tmp_path / "p.duckdb")
+    try:
+        ingest_paths(con, paths)
+        calls = []
+        report = run_analysis(con, encoder=TORCH, progress=lambda *call: calls.append(call))
+    finally:
+        con.close()
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages == ["embed", "signals", "themes", "trends", "clinical"]
+    for stage in stages:
+        mine = [(done, total) for s, done, total in calls if s == stage]
+        assert mine[-1][0] == mine[-1][1] > 0
+        assert all(a[0] <= b[0] for a, b in zip(mine, mine[1:]))  # never backwards
+    assert [done for s, done, _ in calls if s == "themes"] == [0, 1, 2, 3]  # two clients, the caseload
+    assert set(report.seconds) == set(report.cpu_seconds) == set(stages)

@@ -196,3 +196,69 @@ def test_chooser_skips_a_variant_whose_vectors_depend_on_the_batch(tmp_path, enc
     verdicts = json.loads((cache / onnx_backend.VERDICTS_FILE).read_text())
     assert verdicts["optimized"]["batch_drift"] <= onnx_backend.MAX_BATCH_DRIFT
     assert verdicts["optimized"]["agreement"] >= onnx_backend.MIN_AGREEMENT
+
+
+# Texts the tokenizer reads alike (it lower-cases and splits on any whitespace): the
+# encoder and the store run each token sequence once and hand out the same vector.
+ALIKE = ["OK thanks", "ok   thanks", "Ok\tThanks", "I barely slept and the presentation is at nine.",
+         "i barely slept and the   presentation is at nine."]
+
+
+def test_batch_size_order_and_token_dedupe_give_bit_identical_vectors(encoder):
+    """Not 1e-6: the very same floats, whatever the batching (the fp32 graph is batch-invariant,
+    so sorting by length, another batch size or running a repeated token sequence once must
+    not change a bit)."""
+    texts = TEXTS + OTHERS + ALIKE
+    alone = encode_alone(encoder, texts)
+    order = np.random.default_rng(3).permutation(len(texts))
+    for batch_size in (1, 2, 5, 32, 128):
+        shuffled = np.empty_like(alone)
+        shuffled[order] = encoder.encode([texts[i] for i in order], batch_size=batch_size)
+        assert np.array_equal(shuffled, alone), batch_size
+    assert np.array_equal(encoder.encode_token_ids(encoder.token_ids(texts)), alone)
+    assert len({tuple(ids) for ids in encoder.token_ids(ALIKE)}) == 2
+    assert np.array_equal(alone[len(TEXTS) + len(OTHERS)], alone[len(TEXTS) + len(OTHERS) + 1])
+
+
+def test_store_runs_each_token_sequence_once_and_its_memory_matches_the_database(tmp_path, encoder):
+    con = db.connect(tmp_path / "store.duckdb")
+    try:
+        store = EmbeddingStore(con, encoder)
+        texts = TEXTS + ALIKE
+        store.ensure(texts[:6])
+        store.ensure(texts)  # the rest, two of them alike the first ALIKE text or a TEXTS one
+        assert store.n_embedded == len(set(texts))
+        assert store.n_encoded == len({tuple(ids) for ids in encoder.token_ids(texts)}) < store.n_embedded
+        from_memory = store.lookup(texts[::-1])
+        from_database = EmbeddingStore(con, encoder).lookup(texts[::-1])  # a new store reads the table
+        assert from_memory.dtype == from_database.dtype == np.float32
+        assert np.array_equal(from_memory, from_database)
+        assert np.array_equal(from_memory, encode_alone(encoder, texts[::-1]))
+    finally:
+        con.close()
+
+
+def test_signals_scored_in_chunks_match_one_batch(tmp_path, encoder, monkeypatch):
+    """score_missing_signals saves a chunk at a time; a text's signals do not depend on its chunk."""
+    from pipelines import analyze
+
+    results = []
+    for name, chunk in (("one", 10_000), ("chunks", 4)):
+        folder = tmp_path / name
+        folder.mkdir()
+        con = db.connect(folder / "interlude.duckdb")
+        try:
+            ingest_paths(con, [write_export(folder, client_export(1, TEXTS + OTHERS)),
+                               write_export(folder, client_export(2, ALIKE))])
+            monkeypatch.setattr(analyze, "SIGNALS_CHUNK", chunk)
+            store = EmbeddingStore(con, encoder)
+            store.ensure(con.execute("SELECT text FROM text_units").df()["text"].tolist())
+            calls = []
+            n = score_missing_signals(con, store, progress=lambda *call: calls.append(call))
+            keys = [r[0] for r in con.execute("SELECT text_key FROM text_signals ORDER BY text_key").fetchall()]
+            assert n == len(keys) == len(set(TEXTS + OTHERS + ALIKE))
+            assert calls == [("signals", min(done, n), n) for done in range(chunk, n + chunk, chunk)]
+            results.append(stored(con, keys)[1])
+        finally:
+            con.close()
+    pd.testing.assert_frame_equal(results[0], results[1])

@@ -50,11 +50,17 @@ def text_key(text: str) -> str:
 
 
 class Encoder:
-    """A named embedding backend: ``encode(texts) -> n × 384`` L2-normalized float32."""
+    """A named embedding backend: ``encode(texts) -> n × 384`` L2-normalized float32.
 
-    def __init__(self, name: str, encode):
+    A backend whose vector is a function of the token ids alone (the batch-invariant ONNX
+    graphs) also gives ``token_ids(texts)`` and ``encode_token_ids(sequences)``, so a caller
+    can run each distinct token sequence once across calls (``analyze.EmbeddingStore``)."""
+
+    def __init__(self, name: str, encode, token_ids=None, encode_token_ids=None):
         self.name = name
         self.encode = encode
+        self.token_ids = token_ids
+        self.encode_token_ids = encode_token_ids
 
 
 BACKEND_ENV = "INTERLUDE_EMBEDDING_BACKEND"   # auto (default) | torch | onnx
@@ -87,7 +93,8 @@ def default_encoder() -> Encoder:
         cache_dir = model_cache_dir()
         encoder = onnx_backend.choose_encoder(Path(model_path()), cache_dir, embed_texts)
         if encoder is not None:
-            return Encoder(onnx_backend_name(encoder.variant, cache_dir), encoder.encode)
+            return Encoder(onnx_backend_name(encoder.variant, cache_dir), encoder.encode,
+                           encoder.token_ids, encoder.encode_token_ids)
         if choice == "onnx":
             raise RuntimeError("no batch-invariant ONNX embedding backend agrees with PyTorch on this machine")
     return Encoder("torch", embed_texts)
