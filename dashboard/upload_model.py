@@ -32,14 +32,20 @@ WAITING = ("waiting", "Waiting for another write to the database to finish (an u
 UPLOAD_PHASES = (
     WAITING,
     ("ingest", "Checking and saving the files", 0.0, 0.3),
-    ("analysis", "Analyzing new texts: embeddings, signals and themes", 0.3, 0.7),
+    ("analysis", "Analyzing new texts: embeddings, signals and themes", 0.3, 0.3),
+    ("embed", "Analyzing new texts: embeddings", 0.3, 0.45),
+    ("signals", "Analyzing new texts: emotion, stress, insight and risk language", 0.45, 0.55),
+    ("themes", "Analyzing new texts: themes", 0.55, 0.7),
     ("trends", "Refitting 8-week trends", 0.7, 0.85),
     ("clinical", "Rhythms, stress episodes and practices", 0.85, 1.0),
 )
 FORGET_PHASES = (
     WAITING,
     ("forget", "Deleting the client's records and everything derived from them", 0.0, 0.2),
-    ("analysis", "Re-deriving the caseload themes without them", 0.2, 0.7),
+    ("analysis", "Re-deriving the caseload themes without them", 0.2, 0.2),
+    ("embed", "Re-deriving the caseload themes without them", 0.2, 0.25),
+    ("signals", "Re-deriving the caseload themes without them", 0.25, 0.3),
+    ("themes", "Re-deriving the caseload themes without them", 0.3, 0.7),
     ("trends", "Refitting trends", 0.7, 0.85),
     ("clinical", "Rhythms, stress episodes and practices", 0.85, 1.0),
 )

@@ -260,11 +260,19 @@ def test_the_report_strips_the_file_prefix_and_counts_accepted_records_only():
 
 def test_progress_moves_forward_through_the_phases():
     steps = [upload_model.progress_step(*s) for s in
-             [("ingest", 0, 2), ("ingest", 2, 2), ("analysis", 0, 1), ("trends", 0, 4), ("trends", 4, 4),
-              ("clinical", 3, 3)]]
+             [("ingest", 0, 2), ("ingest", 2, 2), ("analysis", 0, 1), ("embed", 0, 40), ("embed", 40, 40),
+              ("signals", 10, 20), ("themes", 3, 3), ("trends", 0, 4), ("trends", 4, 4), ("clinical", 3, 3)]]
     fractions = [s[0] for s in steps]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
-    assert steps[3][1] == "Refitting 8-week trends (0 of 4)"
+    assert steps[7][1] == "Refitting 8-week trends (0 of 4)"
+    assert steps[5][1].endswith("(10 of 20)")
+    # every stage run_analysis reports has its place on the bar
+    from pipelines import analyze
+    import inspect
+    for stage in ("embed", "signals", "themes", "trends", "clinical"):
+        assert f'"{stage}"' in inspect.getsource(analyze) + inspect.getsource(__import__("pipelines.themes_stage").themes_stage)
+        assert upload_model.progress_step(stage, 1, 2) is not None
+        assert upload_model.progress_step(stage, 1, 2, upload_model.FORGET_PHASES) is not None
     assert upload_model.progress_step("unknown", 0, 1) is None
     assert upload_model.progress_step("waiting", 0, 1)[1].startswith("Waiting for another write")
 
@@ -283,7 +291,7 @@ def test_progress_state_never_moves_back_and_ignores_unknown_stages():
     progress("analysis", 0, 1)
     at = progress.fraction
     progress("ingest", 0, 3)            # a late call from an earlier stage
-    progress("embed", 5, 9)             # not a phase of the upload
+    progress("parse", 5, 9)             # not a phase of the upload
     assert progress.fraction == at and progress.words.startswith("Analyzing")
 
 
