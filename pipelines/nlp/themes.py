@@ -19,10 +19,10 @@
   phrases, embedded with the same encoder as the texts (the caller passes a cached
   ``embed``) and scored by cosine to the theme's centroid plus how many conversations use
   them, with maximal marginal relevance across the scope's labels. Beside the phrases,
-  "A and B" of two of the theme's first four noun keywords competes ("anxiety and panic"):
+  "A and B" of two of the theme's first three noun keywords competes ("anxiety and panic"):
   a short client theme often says its problem in one word ("I have anxiety"), in no phrase
   (held-out CounselChat folds: caseload topic_terms 0.57 -> 0.70, nearest_common 0.41 ->
-  0.50; client themes 0.39 -> 0.50, 0.35 -> 0.36). No candidate is courtesy only ("good
+  0.45; client themes 0.39 -> 0.48, 0.35 -> 0.36; about twice the label phrases to embed). No candidate is courtesy only ("good
   night"), holds a word neither the common-words list nor the lexicon knows ("thearapist")
   unless two conversations use it, or contains a personal name.
 * ``representative_quotes``: distinct non-filler texts closest to each theme's centroid.
@@ -53,7 +53,7 @@ ASSIGN_THRESHOLD = 0.35    # cosine to a theme centroid needed to join it (incre
 STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous id
 LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
-LABEL_PAIRS = 4            # + "A and B" of each two of the theme's first this many noun keywords
+LABEL_PAIRS = 3            # + "A and B" of each two of the theme's first this many noun keywords (4: +0.02 caseload, twice the pairs to embed)
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
 LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
@@ -686,18 +686,17 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
 
 @functools.lru_cache(maxsize=65536)
 def _noun(word: str) -> bool:
-    """The English lexicon reads the word as a noun ("anxiety", "daughter"), or does not
-    know it and it is no contraction ("ptsd"); not a verb- or adverb-only word ("wants")."""
+    """The English lexicon reads the word as a noun, and as a verb only in its base form
+    ("anxiety", "daughter", "trust"): not an inflected verb ("calls", "drove") or an adverb."""
     from lemminflect import getAllLemmas
 
     readings = getAllLemmas(word)
-    if not readings:
-        return "'" not in word
-    if "NOUN" not in readings:
-        return False
+    if "NOUN" not in readings or "ADV" in readings:
+        return False  # unknown ("ugh"), or also an adverb ("left", "home"); an adjective reading
+        # stays ("quiet", but also "panic" and, in this lexicon, "daughter")
     # an inflected verb form that is also a noun reads as the verb beside another word
-    # ("parents and calls", "home and works"): not a keyword to join
-    return not (word.endswith(("s", "ed")) and any(v != word for v in readings.get("VERB", ())))
+    # ("parents and calls", "home and works", "bakery and left"): not a keyword to join
+    return not any(v != word for v in readings.get("VERB", ()))
 
 
 def keyword_pairs(heads: Mapping[int, Sequence[str]], n_words: int) -> dict[int, list[str]]:
@@ -707,7 +706,8 @@ def keyword_pairs(heads: Mapping[int, Sequence[str]], n_words: int) -> dict[int,
     edge = _edge_stop()
     out: dict[int, list[str]] = {}
     for c, words in heads.items():
-        nouns = [w for w in words if len(w) > 2 and w not in edge and _known_word(w) and _noun(w)][:n_words]
+        nouns = [w for w in words if len(w) > 2 and w not in edge and w not in _FILLER_WORDS
+                 and _known_word(w) and _noun(w)][:n_words]
         out[c] = [f"{a} and {b}" for i, a in enumerate(nouns) for b in nouns[i + 1:]
                   if not _concepts(a) & _concepts(b)]
     return out
