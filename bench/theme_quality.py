@@ -38,7 +38,17 @@ pair from c-TF-IDF keywords) and after (production ``themes.theme_labels``):
             ``topic_vocabulary``), so no label is judged by the words of its own texts;
   nearest_topic = among all 29 topic names, the label's embedding is nearest to the name of
             the theme's majority topic (stricter: "save my marriage" on a family-conflict
-            theme fails).
+            theme fails);
+  nearest_common = the same among the 16 topics of >= 10 questions (the topics the
+            pseudo-clients are drawn from): a topic of 1-5 questions ("human sexuality",
+            "children adolescents", "stress", "military issues") is a name no theme's majority
+            can carry, yet it drew good labels away ("sex life" on an intimacy theme,
+            "posttraumatic stress disorder" on a trauma theme, "child with autism" on a
+            parenting theme all failed nearest_topic);
+  terms_v1 = topic_terms as first written: its vocabulary also held adverbs, verb-only
+            words, numbers and units of time ("easily", "decided", "seven", "months"), so
+            "seven months" named the relationships topic. topic_terms now keeps only words
+            that can be a noun or adjective (``_can_name_a_problem``), still the top 15.
 Then 20 labels, before and after, beside the theme's majority topic and both verdicts.
 ``--labels`` runs only production's NMI and the labels. The sample's labels are reported
 (the older judges), never tuned on.
@@ -50,6 +60,7 @@ them; label phrases one by one). Last: seconds to cluster a synthetic 100,000 ×
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -433,6 +444,7 @@ def _topic_name(topic: str) -> str:
 
 JUDGE_TERMS = 15   # a topic's vocabulary: its top unigrams by c-TF-IDF on the other fold
 FOLDS = 2
+COMMON_TOPIC = 10  # nearest_common: topics of at least this many questions (the pseudo-clients' topics)
 
 
 def question_folds(frame: pd.DataFrame, folds: int = FOLDS, seed: int = SEED) -> np.ndarray:
@@ -455,7 +467,27 @@ def _word_forms(word: str) -> set[str]:
     return forms
 
 
-def topic_vocabulary(texts: Sequence[str], topics: Sequence[str], n: int = JUDGE_TERMS) -> dict[str, list[str]]:
+# Words that cannot name a problem on their own: numbers and units of time ("seven months"
+# passed the relationships judge through "months" before these were left out).
+_JUDGE_GENERIC = frozenset("""one two three four five six seven eight nine ten eleven twelve
+    twenty hundred first second third day days week weeks month months year years hour hours
+    minute minutes today tonight yesterday tomorrow morning night""".split())
+
+
+@functools.lru_cache(maxsize=None)
+def _can_name_a_problem(word: str) -> bool:
+    """A judge word can be a noun or an adjective (lemminflect; unknown words such as "ptsd"
+    count) and is no number or unit of time: adverbs and verb-only words ("easily",
+    "recently", "hear", "decided", "tells") name no problem, so a label holding one is not
+    judged to name its topic."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    return word not in _JUDGE_GENERIC and (not readings or bool({"NOUN", "ADJ"} & set(readings)))
+
+
+def topic_vocabulary(texts: Sequence[str], topics: Sequence[str], n: int = JUDGE_TERMS,
+                     content_only: bool = True) -> dict[str, list[str]]:
     """Each topic's top ``n`` unigrams by class-based TF-IDF over the given (held-out) texts.
 
     Independent of production's keyword code. A word counts once per question (so one
@@ -482,8 +514,13 @@ def topic_vocabulary(texts: Sequence[str], topics: Sequence[str], n: int = JUDGE
     tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     idf = np.log(1 + counts.sum(axis=1).mean() / np.maximum(counts.sum(axis=0), 1))
     weights = tf * idf
-    return {topic: [str(terms[j]) for j in np.lexsort((terms, -weights[i]))[:n] if weights[i, j] > 0]
-            for i, topic in enumerate(names_)}
+    out = {}
+    for i, topic in enumerate(names_):
+        ranked = [str(terms[j]) for j in np.lexsort((terms, -weights[i])) if weights[i, j] > 0]
+        if content_only:
+            ranked = [w for w in ranked if _can_name_a_problem(w)]
+        out[topic] = ranked[:n]
+    return out
 
 
 def names_topic(label: str, vocabulary: Sequence[str]) -> bool:
@@ -538,9 +575,13 @@ def judged_label_rows(counsel: pd.DataFrame, sentences: pd.DataFrame, vectors: n
     question = sentences["group"].str[1:].astype(int).to_numpy()
     topics = sorted(counsel["theme"].unique())
     topic_vectors = _normalize_rows(embed([_topic_name(t) for t in topics]))
+    sizes = counsel["theme"].value_counts()
+    common = np.array([i for i, t in enumerate(topics) if sizes[t] >= COMMON_TOPIC])
     out = []
     for fold in range(FOLDS):
         vocabulary = topic_vocabulary(counsel["text"][fold_of != fold], counsel["theme"][fold_of != fold])
+        vocabulary_v1 = topic_vocabulary(counsel["text"][fold_of != fold], counsel["theme"][fold_of != fold],
+                                         content_only=False)
         rows_f = np.flatnonzero(fold_of[question] == fold)
         part = sentences.iloc[rows_f].reset_index(drop=True)
         vec = vectors[rows_f]
@@ -560,6 +601,9 @@ def judged_label_rows(counsel: pd.DataFrame, sentences: pd.DataFrame, vectors: n
         nearest = [topics[i] for i in (label_vectors @ topic_vectors.T).argmax(axis=1)]
         table["nearest_topic"] = [n == t for n, t in zip(nearest, table["topic"])]
         table["topic_terms"] = [names_topic(l, vocabulary[t]) for l, t in zip(table["label"], table["topic"])]
+        table["terms_v1"] = [names_topic(l, vocabulary_v1[t]) for l, t in zip(table["label"], table["topic"])]
+        sims = label_vectors @ topic_vectors[common].T
+        table["nearest_common"] = [topics[common[i]] == t for i, t in zip(sims.argmax(axis=1), table["topic"])]
         table["fold"] = fold
         out.append(table)
     return pd.concat(out, ignore_index=True)
@@ -573,13 +617,14 @@ def _normalize_rows(m: np.ndarray) -> np.ndarray:
 def print_label_judgement(table: pd.DataFrame, n_samples: int = 20) -> None:
     summary = (table.groupby(["scope", "when"], sort=False)
                .agg(themes=("label", "size"), shape=("shape", "mean"), drawn=("drawn", "mean"),
-                    topic_terms=("topic_terms", "mean"), nearest_topic=("nearest_topic", "mean"),
+                    terms_v1=("terms_v1", "mean"), topic_terms=("topic_terms", "mean"),
+                    nearest_topic=("nearest_topic", "mean"), nearest_common=("nearest_common", "mean"),
                     distinct=("label", "nunique"))
                .reset_index())
     print("\nLabels on held-out folds (caseload themes with >= 10 texts; client themes all); "
           "before = themes-6 keyword pair, after = production:")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print(f"\n{n_samples} sample labels (scope, majority topic, judges terms/nearest: before -> after):")
+    print(f"\n{n_samples} sample labels (scope, majority topic, judges T = topic_terms, N = nearest_topic, C = nearest_common: before -> after):")
     after = table[table["when"] == "after"]
     picks = []
     for scope in after["scope"].unique():
@@ -590,7 +635,8 @@ def print_label_judgement(table: pd.DataFrame, n_samples: int = 20) -> None:
     for row in picks[:n_samples]:
         b = table[(table["when"] == "before") & (table["scope"] == row["scope"]) & (table["fold"] == row["fold"])
                   & (table["theme"] == row["theme"]) & (table["n"] == row["n"]) & (table["topic"] == row["topic"])]
-        marks = f"{'T' if row['topic_terms'] else '-'}{'N' if row['nearest_topic'] else '-'}"
+        marks = (f"{'T' if row['topic_terms'] else '-'}{'N' if row['nearest_topic'] else '-'}"
+                 f"{'C' if row['nearest_common'] else '-'}")
         print(f"  {row['scope']:<9} {row['topic'][:24]:<24} {marks}  {b['label'].iloc[0]!r:<32} -> {row['label']!r}")
 
 

@@ -35,7 +35,9 @@ from .nlp.names import personal_names
 # 8: label phrases name a thing: they begin with a noun or adjective, hold no article,
 #    pronoun or clause word, contain one of the theme's keywords, and are scored
 #    against the theme centroid with MMR across the scope's labels.
-THEMES_VERSION = "themes-8"
+# 9: labels may also be "A and B" of two of the theme's noun keywords; no courtesy-only or
+#    misspelled-word phrase; "thats", "youre" and the like are stop words of the keywords.
+THEMES_VERSION = "themes-9"
 # Re-cluster the caseload when texts not seen by its last clustering exceed this share.
 CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3

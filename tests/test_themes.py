@@ -263,6 +263,60 @@ def test_label_candidates_count_conversations_not_repeats():
     assert dict(themes.label_candidates(texts, labels, exclude=())[0])["panic attacks"] == 3
 
 
+def test_label_candidates_leave_out_courtesy_and_misspelled_words():
+    """No courtesy-only phrase ("good night"); a word neither the common-words list nor the
+    lexicon knows ("thearapist") needs two conversations, and then it is kept ("ptsd")."""
+    texts = ["good night and thanks", "great session, good night", "good night again",
+             "my anxiety and my thearapist", "anxiety and my thearapist again", "anxiety attacks at night",
+             "ptsd symptoms after the crash", "the ptsd symptoms again", "nightmares and ptsd symptoms"]
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    talks = ["a", "b", "c", "d", "d", "e", "f", "g", "h"]
+    found = themes.label_candidates(texts, labels, 50, groups=talks, exclude=())
+    assert not {"good night", "great session"} & {p for p, _ in found[0]}, found[0]
+    assert not any("thearapist" in p for p, _ in found[1]), found[1]  # one conversation, twice
+    assert "anxiety attacks" in dict(found[1])
+    assert dict(found[2]).get("ptsd symptoms") == 3
+    assert "thats" in themes._stop_words() and "thats" not in themes.theme_keywords(
+        ["thats fair " * 3 + "money", "thats fair", "sleep"] * 3, np.array([0, 0, 1] * 3), exclude=())[0]
+
+
+def test_keyword_pairs_join_two_nouns_that_name_different_things():
+    heads = {0: ["anxiety", "wants", "insomnia", "lately", "mom", "mother", "thearapist"],
+             1: ["calls", "people", "daughter", "dad", "school", "teacher"],
+             2: ["deadline"]}
+    pairs = themes.keyword_pairs(heads, 4)
+    # verb forms ("wants", "calls"), adverbs ("lately"), generic words ("people") and unknown
+    # words are no keywords to join; "mom" and "mother" name one person
+    assert pairs[0] == ["anxiety and insomnia", "anxiety and mom", "anxiety and mother",
+                        "insomnia and mom", "insomnia and mother"], pairs[0]
+    assert pairs[1][:3] == ["daughter and dad", "daughter and school", "daughter and teacher"], pairs[1]
+    assert pairs[2] == []
+    for label in pairs[0] + pairs[1]:
+        assert 2 <= len(label.split()) <= 5
+
+
+def test_labels_may_join_two_keywords_when_no_phrase_names_the_theme():
+    """A theme that says its problem only in single words ("I have anxiety") gets a label of
+    two of its keywords, not a stray phrase."""
+    texts = ["I have anxiety.", "Anxiety again, so much.", "Today anxiety, insomnia later.",
+             "Insomnia all night.", "So much insomnia now.", "Lots of anxiety.",
+             "My boss yelled about the deadline.", "The deadline moved, my boss is angry.",
+             "Boss wants the report before the deadline.", "Missed the deadline, boss furious.",
+             "The deadline is Friday and my boss knows.", "Boss and deadline again."]
+    labels = np.array([0] * 6 + [1] * 6)
+    vectors = embed_texts(texts)
+    found = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed_texts,
+                                groups=[f"talk-{i}" for i in range(len(texts))], exclude=())
+    assert found[0] in ("anxiety and insomnia", "insomnia and anxiety"), found
+    assert "deadline" in found[1] or "boss" in found[1], found
+    # the same texts in another order: the same labels
+    order = np.random.default_rng(3).permutation(len(texts))
+    again = themes.theme_labels([texts[i] for i in order], labels[order],
+                                themes.theme_centroids(vectors[order], labels[order]), embed_texts,
+                                groups=[f"talk-{i}" for i in order], exclude=())
+    assert again == found
+
+
 # ------------------------------------------------------------------ a real model run
 
 def _units(texts, conversations):
@@ -318,7 +372,10 @@ def test_labels_are_short_phrases_from_the_texts_that_name_the_topic(planted):
         words = label.split()
         assert 2 <= len(words) <= 5, label
         members = np.flatnonzero(found.labels == c)
-        assert any(label in texts[i] for i in members), label  # the clients' own words
+        # the clients' own words: a phrase of their texts, or two of their keywords joined
+        pair = label.split(" and ")
+        assert any(label in texts[i] for i in members) or (
+            len(pair) == 2 and all(any(f" {w} " in f" {texts[i]} " for i in members) for w in pair)), label
         topics = truth[members].tolist()
         topic = max(set(topics), key=topics.count)
         assert set(words) & TOPIC_WORDS[topic], (topic, label)

@@ -18,8 +18,13 @@
   app"), contain one of the theme's distinctive keywords, are pre-ranked by c-TF-IDF over
   phrases, embedded with the same encoder as the texts (the caller passes a cached
   ``embed``) and scored by cosine to the theme's centroid plus how many conversations use
-  them, with maximal marginal relevance across the scope's labels. No candidate contains
-  a personal name.
+  them, with maximal marginal relevance across the scope's labels. Beside the phrases,
+  "A and B" of two of the theme's first three noun keywords competes ("anxiety and panic"):
+  a short client theme often says its problem in one word ("I have anxiety"), in no phrase
+  (held-out CounselChat folds: caseload topic_terms 0.57 -> 0.70, nearest_common 0.41 ->
+  0.45; client themes 0.39 -> 0.48, 0.35 -> 0.36; about twice the label phrases to embed). No candidate is courtesy only ("good
+  night"), holds a word neither the common-words list nor the lexicon knows ("thearapist")
+  unless two conversations use it, or contains a personal name.
 * ``representative_quotes``: distinct non-filler texts closest to each theme's centroid.
 * ``stable_theme_ids``: one-to-one centroid matching (Hungarian) to the previous run's themes.
 
@@ -48,6 +53,7 @@ ASSIGN_THRESHOLD = 0.35    # cosine to a theme centroid needed to join it (incre
 STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous id
 LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
+LABEL_PAIRS = 3            # + "A and B" of each two of the theme's first this many noun keywords (0: none). Cost: the pairs' embeddings; sample first analyze theme stage 13.8 -> 28.2 s (load 3-5)
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
 LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
@@ -264,7 +270,8 @@ re got get gets getting going gonna wanna want wanted today yesterday thing thin
 little kind sort maybe guess okay ok yeah yes oh um uh lol actually pretty stuff way said say
 says tell told make makes made let lets does did doing done come came goes went
 client reported described talked wrote mentioned brought reflected followed conversation touched
-later moved afterwards
+later moved afterwards thats whats youre theyre hes shes wouldnt couldnt shouldnt arent werent
+havent hasnt
 """.split())
 _TOKEN = r"(?u)\b[a-z][a-z]+\b"
 
@@ -492,8 +499,22 @@ def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) 
                     break
                 if _bad_edge(words[-1], edge_stop) or not _noun_like(words[-1]):
                     continue
+                if all(_bare(w) in _FILLER_WORDS for w in words):
+                    continue  # courtesy, not a concern ("good night", "great session")
                 out.add(" ".join(words))
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _known_word(word: str) -> bool:
+    """The word is in the common-words list or lemminflect's lexicon: not a misspelling
+    ("thearapist") or a rare coinage. A phrase holding an unknown word is a candidate only
+    when two conversations of its theme use it ("ptsd" then passes)."""
+    from lemminflect import getAllLemmas
+
+    from .names import common_words
+
+    return word in common_words() or bool(getAllLemmas(word))
 
 
 def _head_rank(phrase: str, heads: Sequence[str] | set[str]) -> int | None:
@@ -541,7 +562,8 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None
             unit = (i,) if groups is None or _missing(groups[i]) else ("g", groups[i])
             for phrase in text_phrases(texts[i], edge, exclude):
                 seen.setdefault(phrase, set()).add(unit)
-        per_class[c] = {p: len(u) for p, u in seen.items()}
+        per_class[c] = {p: len(u) for p, u in seen.items()
+                        if len(u) >= 2 or all(_known_word(w) for w in p.split())}
         sizes[c] = len(set(((i,) if groups is None or _missing(groups[i]) else ("g", groups[i]))
                            for i in members))
     total: dict[str, int] = {}
@@ -605,7 +627,9 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     so a phrase near its own theme wins, one many conversations share (in its words or as a
     whole) beats one client's turn of phrase ("sex life", not "comes home"), and labels of
     different themes differ (maximal marginal relevance across the scope's labels, in theme
-    order; an exact repeat is never chosen; ties alphabetical). A theme without a candidate
+    order; an exact repeat is never chosen; ties alphabetical). The candidates are the
+    phrases of ``label_candidates`` and the ``keyword_pairs`` of the theme's first
+    ``LABEL_PAIRS`` noun keywords (scored alike, one use each). A theme without a candidate
     falls back to ``keyword_label`` of its keywords. Deterministic for the same texts in
     any order.
     """
@@ -623,6 +647,11 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     heads = {c: [k for k in words if " " not in k][:LABEL_HEADS] for c, words in distinctive.items()}
     keywords = distinctive if keywords is None else keywords
     candidates = label_candidates(texts, labels, groups=groups, exclude=exclude, heads=heads)
+    if LABEL_PAIRS:
+        for c, pairs in keyword_pairs(heads, LABEL_PAIRS).items():
+            if c in candidates:
+                have = {p for p, _ in candidates[c]}
+                candidates[c] = candidates[c] + [(p, 1) for p in pairs if p not in have]
     phrases = sorted({p for ps in candidates.values() for p, _ in ps})
     vectors = _normalize(np.asarray(embed(phrases), dtype=np.float32)) if phrases else None
     row = {p: i for i, p in enumerate(phrases)}
@@ -652,6 +681,35 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
             continue
         members = [texts[i] for i in np.flatnonzero(labels == c)]
         out[c] = keyword_label(list((keywords or {}).get(c, [])), members)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _noun(word: str) -> bool:
+    """The English lexicon reads the word as a noun, and as a verb only in its base form
+    ("anxiety", "daughter", "trust"): not an inflected verb ("calls", "drove") or an adverb."""
+    from lemminflect import getAllLemmas
+
+    readings = getAllLemmas(word)
+    if "NOUN" not in readings or "ADV" in readings:
+        return False  # unknown ("ugh"), or also an adverb ("left", "home"); an adjective reading
+        # stays ("quiet", but also "panic" and, in this lexicon, "daughter")
+    # an inflected verb form that is also a noun reads as the verb beside another word
+    # ("parents and calls", "home and works", "bakery and left"): not a keyword to join
+    return not any(v != word for v in readings.get("VERB", ()))
+
+
+def keyword_pairs(heads: Mapping[int, Sequence[str]], n_words: int) -> dict[int, list[str]]:
+    """Per theme, "A and B" for each two of its first ``n_words`` keywords that are nouns and
+    name different things (``_concepts``): "anxiety and panic", "dad and daughter". A short
+    client theme often says its problem in one word ("I have anxiety"), in no phrase."""
+    edge = _edge_stop()
+    out: dict[int, list[str]] = {}
+    for c, words in heads.items():
+        nouns = [w for w in words if len(w) > 2 and w not in edge and w not in _FILLER_WORDS
+                 and _known_word(w) and _noun(w)][:n_words]
+        out[c] = [f"{a} and {b}" for i, a in enumerate(nouns) for b in nouns[i + 1:]
+                  if not _concepts(a) & _concepts(b)]
     return out
 
 
