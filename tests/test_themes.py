@@ -295,9 +295,10 @@ def test_keyword_pairs_join_two_nouns_that_name_different_things():
         assert 2 <= len(label.split()) <= 5
 
 
-def test_labels_may_join_two_keywords_when_no_phrase_names_the_theme():
-    """A theme that says its problem only in single words ("I have anxiety") gets a label of
-    two of its keywords, not a stray phrase."""
+def test_labels_may_join_two_keywords_when_no_phrase_names_the_theme(monkeypatch):
+    """With LABEL_PAIRS on (off by default: such pairs read as noise elsewhere), a theme that
+    says its problem only in single words ("I have anxiety") gets two of its keywords."""
+    monkeypatch.setattr(themes, "LABEL_PAIRS", 3)
     texts = ["I have anxiety.", "Anxiety again, so much.", "Today anxiety, insomnia later.",
              "Insomnia all night.", "So much insomnia now.", "Lots of anxiety.",
              "My boss yelled about the deadline.", "The deadline moved, my boss is angry.",
