@@ -21,6 +21,11 @@ trends 1.1/1.1, clinical 9.3/9.2; wall ≈ CPU: at that load the process got abo
 peak RSS 792 MiB; raw encode 150 texts/s. Old and new code run side by side at load 13-17
 (same conditions for both): 268.6 → 193.2 CPU-s, 1,082.6 → 889.7 s wall; peak 866 → 792 MiB.
 
+Main after the merge (themes-9 labels without keyword pairs, signals-4), 2026-12-02 04:40 UTC,
+same caseload, not niced, load average 1.8 -> 1.4 (quiet machine): first analyze **116.7 s**
+(embed 55.1 wall / 97.7 CPU, signals 28.4/39.6, themes 22.6/26.5, trends 1.3/1.4, clinical
+8.8/9.4; total CPU 175.1 s), peak RSS 784 MiB; nothing new 2.4 s; one new client-week 4.8 s.
+
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
 own process, as the command line would.
