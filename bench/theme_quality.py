@@ -339,7 +339,7 @@ def cluster_scope(frame: pd.DataFrame, vectors: np.ndarray, method, weight: floa
 
 def labelers(baselines: bool) -> dict:
     out = {
-        "production themes-7 (text+0.8 conv, k-means)": production_labels,
+        "production (text+0.8 conv, k-means)": production_labels,
         "production themes-6 (conversation k-means)": themes6_labels,
         "BERTopic defaults (UMAP+HDBSCAN)": lambda f, v: cluster_scope(f, v, method_bertopic, 0.0),
         "UMAP path +ctx0.5 (theme_methods)": lambda f, v: cluster_scope(f, v, method_umap_path, 0.5),
@@ -728,7 +728,7 @@ def main() -> int:
     results = []
     for name, frame, vectors, per_client in datasets:
         for label, labeler in labelers(args.baselines).items():
-            if args.labels and not label.startswith("production themes-7"):
+            if args.labels and not label.startswith("production ("):
                 continue
             row = evaluate(name, frame, vectors, labeler, per_client)
             row["method"] = label
