@@ -758,7 +758,12 @@ WEAK_WEIGHT = float(os.environ.get("INTERLUDE_WEAK_WEIGHT", "0.5"))
 # Regularization of the text-level heads (Dreaddit 5-fold CV: C = 1 gives AUC 0.876 on the
 # pooled design against 0.858 for the whole-post embedding alone).
 STRESS_TEXT_C = 1.0
-EMOTION_OFFSETS = True  # tune per-class emotion offsets for macro-F1 (see fit_weights)
+# Per-class emotion offsets tuned for per-text macro-F1 (see fit_weights): off since
+# signals-5. They lifted held-out GoEmotions macro-F1 0.430 -> 0.473 by pushing sadness,
+# shame, fear and gratitude down (-1 to -1.25) and anger and neutral up, and so turned the
+# sadness chats into anger chats: held-out pseudo-chat accuracy 0.543 -> 0.253 (full data,
+# shuffled chats). signals.EMOTION_MIN_PROB buys the macro-F1 back without that cost.
+EMOTION_OFFSETS = False
 INSIGHT_TEXT_C = 0.5
 # The text-level heads also take the whole text's embedding (stored by analyze for every
 # text anyway): see the commit that set it for the dev-set numbers.
