@@ -80,9 +80,10 @@ EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.
 # Chosen on GoEmotions training folds only: heads fitted on three training folds, scored on
 # the fourth (folds 1 and 2 in turn, never the held-out fold 0), per-text macro-F1 plus the
 # accuracy of pseudo-chats built the bench's way from that fold (bench/signal_quality.py).
-# Grid margin 0-0.3 x min prob 0-0.5; (0, 0.4) had the best mean: macro-F1 0.456 / 0.449,
-# chat accuracy 0.563 / 0.510 (no gate: 0.433 / 0.431 and 0.473 / 0.437). Weak guesses are
-# what made the neutral turns of a chat outvote its emotion.
+# Grid margin 0-0.3 x min prob 0-0.5 (``python training/fit_signals.py --emotion-gate``);
+# (0, 0.4) had the best mean: macro-F1 0.456 / 0.449, chat accuracy 0.563 / 0.510 (no gate:
+# 0.433 / 0.431 and 0.473 / 0.437). Weak guesses are what made the neutral turns of a chat
+# outvote its emotion.
 EMOTION_MARGIN = 0.0
 EMOTION_MIN_PROB = 0.4
 # Insight score from which the brief can show a text as an insight moment
@@ -335,16 +336,20 @@ def is_courtesy(sentence: str) -> bool:
     return 0 < len(toks) <= L.COURTESY_MAX_WORDS and all(tok in L.COURTESY_WORDS for tok in toks)
 
 
-def emotion_labels(probs: np.ndarray, sentences: list[str]) -> np.ndarray:
+def emotion_labels(probs: np.ndarray, sentences: list[str], *, margin: float | None = None,
+                   min_prob: float | None = None) -> np.ndarray:
     """Index into ``EMOTIONS`` per sentence: the most probable non-neutral emotion when it
     beats neutral by ``EMOTION_MARGIN`` and has probability ``EMOTION_MIN_PROB``, else
-    neutral; courtesy turns are always neutral."""
+    neutral; courtesy turns are always neutral. (``margin`` / ``min_prob``: other values,
+    for choosing them in ``training/fit_signals.emotion_gate_table``.)"""
+    margin = EMOTION_MARGIN if margin is None else margin
+    min_prob = EMOTION_MIN_PROB if min_prob is None else min_prob
     neutral = EMOTIONS.index("neutral")
     other = probs.copy()
     other[:, neutral] = -1.0
     best = other.argmax(axis=1)
     p_best = probs[np.arange(len(probs)), best]
-    wins = (p_best >= probs[:, neutral] + EMOTION_MARGIN) & (p_best >= EMOTION_MIN_PROB)
+    wins = (p_best >= probs[:, neutral] + margin) & (p_best >= min_prob)
     courtesy = np.array([is_courtesy(s) for s in sentences], dtype=bool)
     return np.where(wins & ~courtesy, best, neutral)
 
