@@ -335,7 +335,10 @@ def pseudo_chats(prep, holdout: int = HOLDOUT, n_chats: int = 300, seed: int = F
     per chat 6 GoEmotions comments of the chat's emotion, 3 of another negative emotion,
     7 neutral ones, 6 courtesy / acknowledgement turns (short GoEmotions gratitude and
     approval comments, short AnnoMI client turns such as "Okay." or "Yeah, thanks") and
-    2 positive ones. Columns: chat, emotion (the chat's label), text."""
+    2 positive ones, shuffled within the chat. Columns: chat, emotion (the chat's label), text.
+
+    ``holdout``: the GoEmotions fold the comments come from (the bench's held-out fold; a
+    training fold for validation chats, ``fit_signals``)."""
     ge = prep.data["goemotions"][0]
     an = prep.data["annomi"][0]
     test = ge[(prep.fold["goemotions"] == holdout) & ge["in_sample"].to_numpy()]
@@ -361,7 +364,9 @@ def pseudo_chats(prep, holdout: int = HOLDOUT, n_chats: int = 300, seed: int = F
         half = CHAT_MIX["courtesy"] // 2
         texts += pick(courtesy, half) + pick(acks, CHAT_MIX["courtesy"] - half)
         texts += pick(positive, CHAT_MIX["positive"])
-        rows += [(c, label, t) for t in texts]
+        # in a seeded random order: a chat does not open with its emotional turns (built in
+        # this order, the old first-reached tie rule handed the chat's own emotion every tie)
+        rows += [(c, label, texts[i]) for i in rng.permutation(len(texts))]
     return pd.DataFrame(rows, columns=["chat", "emotion", "text"])
 
 

@@ -58,7 +58,10 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #              to be here, but…", "want this to be over with"); "worthless" alone is not
 #              suicide language; the noun "hopelessness" is; lacking the courage or
 #              ability ("not brave enough to…") does not negate the risk words; heads refitted.
-SIGNALS_VERSION = "signals-4"
+#   signals-5: emotion: no per-class macro-F1 offsets (they made sadness chats read as
+#              anger); a non-neutral label needs probability EMOTION_MIN_PROB; a
+#              conversation's ties go to the first label of EMOTIONS, not the first reached.
+SIGNALS_VERSION = "signals-5"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
@@ -72,9 +75,17 @@ RAISED_BY_MODEL = "+model"  # suffix: a phrase's watch raised to urgent by the m
 _RANK = {lvl: i for i, lvl in enumerate(RISK_LEVELS)}
 # Emotion -> valence prior, blended with the valence head.
 EMOTION_VALENCE = np.array([-0.7, -0.6, -0.8, -0.7, -0.7, 0.8, 0.5, 0.8, 0.6, 0.0])
-# A non-neutral emotion must beat the neutral probability by this much (chosen on the
-# GoEmotions training folds and the pseudo-chat proxy in bench/nlp_quality.py).
+# A sentence carries a non-neutral emotion only when its most probable non-neutral emotion
+# beats neutral by EMOTION_MARGIN and has probability EMOTION_MIN_PROB; else it is neutral.
+# Chosen on GoEmotions training folds only: heads fitted on three training folds, scored on
+# the fourth (folds 1 and 2 in turn, never the held-out fold 0), per-text macro-F1 plus the
+# accuracy of pseudo-chats built the bench's way from that fold (bench/signal_quality.py).
+# Grid margin 0-0.3 x min prob 0-0.5 (``python training/fit_signals.py --emotion-gate``);
+# (0, 0.4) had the best mean: macro-F1 0.456 / 0.449, chat accuracy 0.563 / 0.510 (no gate:
+# 0.433 / 0.431 and 0.473 / 0.437). Weak guesses are what made the neutral turns of a chat
+# outvote its emotion.
 EMOTION_MARGIN = 0.0
+EMOTION_MIN_PROB = 0.4
 # Insight score from which the brief can show a text as an insight moment
 # (``dashboard.briefing``). Chosen on the dev sets, never on the sample's planted texts:
 # the best F1 on held-out GoEmotions `realization` comments at their natural 2.1 % rate
@@ -325,14 +336,20 @@ def is_courtesy(sentence: str) -> bool:
     return 0 < len(toks) <= L.COURTESY_MAX_WORDS and all(tok in L.COURTESY_WORDS for tok in toks)
 
 
-def emotion_labels(probs: np.ndarray, sentences: list[str]) -> np.ndarray:
+def emotion_labels(probs: np.ndarray, sentences: list[str], *, margin: float | None = None,
+                   min_prob: float | None = None) -> np.ndarray:
     """Index into ``EMOTIONS`` per sentence: the most probable non-neutral emotion when it
-    beats neutral by ``EMOTION_MARGIN``, else neutral; courtesy turns are always neutral."""
+    beats neutral by ``EMOTION_MARGIN`` and has probability ``EMOTION_MIN_PROB``, else
+    neutral; courtesy turns are always neutral. (``margin`` / ``min_prob``: other values,
+    for choosing them in ``training/fit_signals.emotion_gate_table``.)"""
+    margin = EMOTION_MARGIN if margin is None else margin
+    min_prob = EMOTION_MIN_PROB if min_prob is None else min_prob
     neutral = EMOTIONS.index("neutral")
     other = probs.copy()
     other[:, neutral] = -1.0
     best = other.argmax(axis=1)
-    wins = probs[np.arange(len(probs)), best] >= probs[:, neutral] + EMOTION_MARGIN
+    p_best = probs[np.arange(len(probs)), best]
+    wins = (p_best >= probs[:, neutral] + margin) & (p_best >= min_prob)
     courtesy = np.array([is_courtesy(s) for s in sentences], dtype=bool)
     return np.where(wins & ~courtesy, best, neutral)
 
@@ -486,14 +503,17 @@ def sentence_signals(sentences: list[str], embeddings: np.ndarray, *,
 
 def conversation_emotion(emotions) -> str:
     """The dominant emotion of a conversation (or a client's texts): the most common
-    non-neutral per-text emotion, 'neutral' when there is none; ties go to the label that
-    reached the count first. Courtesy turns are neutral already (``is_courtesy``), so the
-    "thank you"s and "ok"s of a chat do not outvote what the client said."""
-    counts: dict[str, int] = {}
+    non-neutral per-text emotion, 'neutral' when there is none. Ties go to the label listed
+    first in ``EMOTIONS`` (the negative emotions come first), so the answer depends on the
+    texts and not on their order. Courtesy turns are neutral already (``is_courtesy``) and
+    weak guesses too (``EMOTION_MIN_PROB``), so the "thank you"s, "ok"s and plain turns of
+    a chat do not outvote what the client said."""
+    counts = {e: 0 for e in EMOTIONS if e != "neutral"}  # in EMOTIONS order
     for emotion in emotions:
-        if emotion != "neutral":
-            counts[emotion] = counts.get(emotion, 0) + 1
-    return max(counts, key=counts.get) if counts else "neutral"
+        if emotion in counts:
+            counts[emotion] += 1
+    best = max(counts, key=counts.get)  # max keeps the first of equal counts
+    return best if counts[best] else "neutral"
 
 
 def _reason(raised: bool, why: str, flags: dict) -> str:
