@@ -108,10 +108,8 @@ _SELF_NEGATED = re.compile(
 # Past, resolved self-harm: the model does not raise it to urgent on its own.
 _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|in (?:high )?school)|"
                       r"in high school|(?:i'm|i am|been) (?:\w+ )?(?:clean|free)|i stopped|i quit)\b")
-# "the only reason I didn't…": a negation that is part of the risk statement itself.
-_REASON_CLAUSE = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b")
-# "glad I wasn't able to…", "relieved I didn't…": relief at having survived, whose negation is
-# the statement itself (the attempt failed), not a denial of it.
+# A negation that is part of the risk statement itself: "the only reason I didn't…", and
+# relief at having survived ("glad I wasn't able to…": the attempt failed, it is not denied).
 _SELF_NEGATING = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b|"
                             r"(?:glad|happy|relieved|thankful|grateful|lucky)\b")
 # Topic words that only name an object, act or body part that has everyday uses ("after
