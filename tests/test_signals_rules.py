@@ -1,4 +1,4 @@
-"""Risk-language rules of signals-4 on small real model runs (MiniLM + the shipped heads).
+"""Risk-language rules of signals-4 and -5 on small real model runs (MiniLM + the shipped heads).
 
 Every sentence here was written for these tests (none comes from an eval data set): the
 everyday look-alikes of risk language found on the everyday-distress dev proxy, the noun
@@ -115,3 +115,108 @@ def test_worthlessness_alone_is_no_risk_flag(text):
 def test_lacking_courage_or_ability_does_not_negate_the_wish(text, flagged):
     """A missed C-SSRS Behavior user: "wasn't able to" read as a denial of the risk words."""
     assert (signals.risk_lexicon(text)[0] != "none") is flagged, text
+
+
+# ------------------------------------------------------------------ signals-5: missed risk on C-SSRS
+
+@pytest.mark.parametrize("text", [
+    "I'm so glad I wasn't able to end my life that winter.",
+    "Looking back, im relieved that i failed to kill myself.",
+    "Honestly grateful I couldn't go through with it back then.",
+])
+def test_relief_at_having_survived_is_a_past_attempt(text):
+    """Relief after a failed try: the negation ("wasn't able to") is the statement itself."""
+    level, reason, _ = signals.risk_lexicon(text)
+    assert (level, reason) == ("urgent", "past_attempt"), text
+
+
+@pytest.mark.parametrize("text, level", [
+    ("I'm glad I didn't kill myself back then.", "watch"),   # relief, no failed try: ideation
+    ("I'm not glad I didn't kill myself.", "none"),          # ... its denial
+    ("I'm glad I wasn't the only one who noticed.", "none"),  # everyday relief
+    ("I'm glad I didn't go through with the purchase.", "none"),
+])
+def test_relief_without_a_failed_try(text, level):
+    assert signals.risk_lexicon(text)[0] == level, text
+
+
+@pytest.mark.parametrize("text, level", [
+    ("When I was fifteen I tried to hang me in the shed.", "urgent"),  # a reflexive "me"
+    ("My stepdad tried to kill me once.", "none"),                     # the writer, a victim
+])
+def test_a_reflexive_me_after_i_tried_to(text, level):
+    assert signals.risk_lexicon(text)[0] == level, text
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Still pretty low, I might check myself in tomorrow.", "watch"),
+    ("I admitted myself to the psych unit last spring.", "watch"),
+    ("I checked myself into a hotel near the airport.", "none"),
+    ("I need to check myself into rehab before the court date.", "none"),
+])
+def test_checking_oneself_in_is_a_voluntary_admission(text, level):
+    level_got, reason, _ = signals.risk_lexicon(text)
+    assert level_got == level, text
+    if level != "none":
+        assert reason == "psychiatric_hold"
+
+
+def test_feeling_hopelessness_is_watch():
+    level, reason, _ = signals.risk_lexicon("The whole spring I kept feeling dread and hopelessness.")
+    assert (level, reason) == ("watch", "hopelessness")
+
+
+def test_relief_beside_risk_language_makes_the_text_urgent():
+    """ "glad I failed." alone is no flag; beside ideation it tells of an attempt (context)."""
+    wish = "Some days I wish I could disappear forever."
+    out = text_signals(["Glad I failed.", wish, wish + " Glad I failed, though."], embed_texts)
+    assert out["risk"].tolist() == ["none", "watch", "urgent"]
+    assert out.loc[2, "risk_reason"] == "past_attempt"
+
+
+@pytest.mark.parametrize("text, level", [
+    ("I had to call a suicide hotline at 3 am last year.", "watch"),
+    ("I called the crisis line for my brother.", "none"),      # on someone else's behalf
+    ("My friend called a suicide hotline.", "none"),           # someone else
+])
+def test_calling_a_crisis_line_oneself_is_watch(text, level):
+    assert signals.risk_lexicon(text)[0] == level, text
+
+
+@pytest.mark.parametrize("text, level", [
+    ("I kept a pistol for years, but in a moment of clarity I sold it.", "watch"),
+    ("I gave my pills to my sister so I wouldn't take them all.", "watch"),
+    ("I sold my gun because I needed rent money.", "none"),
+    ("I sold it in a moment of clarity.", "none"),
+])
+def test_means_given_up_for_ones_own_safety_is_watch(text, level):
+    got, reason, _ = signals.risk_lexicon(text)
+    assert got == level, text
+    if level != "none":
+        assert reason == "means"
+
+
+@pytest.mark.parametrize("text", [
+    "I'm trying to cut back on smoking before the wedding.",
+    "It cuts me really deep when she talks like that.",
+    "Attempting to explain my week to him felt useless.",
+    "All I can do is hang on until payday.",
+    "She's hopeless with money and I'm hopeless at chess.",
+    "I feel hopeless about it, honestly.",
+])
+def test_everyday_look_alikes_of_signals_5_get_no_flag(text):
+    """Found on the everyday-distress dev proxy: idioms with a risk word, and hopelessness
+    about a skill, a person or a thing (the model may not raise them on the topic either)."""
+    level, _, flags = signals.risk_lexicon(text)
+    assert level == "none", text
+    assert not flags["topic"], text  # the model may not raise it on its own either
+
+
+@pytest.mark.parametrize("text", [
+    "I feel hopeless about the future.",
+    "After a year of a dark suicidal feeling I finally got help.",
+    "I just wanna cut so bad tonight.",
+])
+def test_the_risk_twins_of_signals_5_look_alikes_still_count(text):
+    level, _, flags = signals.risk_lexicon(text)
+    assert level != "none" or (flags["topic"] and not flags["idiom"]), text

@@ -54,6 +54,13 @@ PILL_QTY = (r"(?:a bunch|a whole bunch|a handful|handfuls|a fistful|a (?:whole |
             r"(?= (?:at once|in one go|together|i had|i could find|with (?:alcohol|vodka|wine|"
             r"whiskey|booze|beer|gin)))|every (?:pill|tablet) (?:i had|in the house)|the rest)")
 
+# Means given up for one's own safety (a watch-level "means" statement, in the past).
+MEANS_KEPT = r"(?:guns?|firearms?|pistol|rifle|handgun|shotgun|pills|meds|razors?|blades?|rope)"
+GAVE_UP = r"(?:sold|got rid of|gave away|gave|handed|threw (?:out|away)|locked up|flushed)"
+FOR_SAFETY = (r"(?:clarity|for my (?:own )?(?:safety|good)|to (?:keep|stay) (?:myself )?safe|"
+              r"from myself|so i (?:wouldn't|couldn't|won't|can't|don't) (?:use|do|hurt|take|be "
+              r"tempted)|tempt(?:ed|ation))")
+
 # (level, reason, pattern). Checked in order; the strongest level of all matches wins.
 RISK_PATTERNS: list[tuple[str, str, str]] = [
     # --- summaries the companion app wrote about the client ("Client expressed ...")
@@ -126,6 +133,9 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     ("urgent", "past_attempt",
      rf"\b{I_AUX} (?:tried|attempted|almost|nearly|was going to try)(?: to)? (?:{METHOD_SELF})\b|"
      rf"\b{I_AUX} (?:tried|attempted|was trying) to die\b|"
+     # a reflexive "me" for "myself" ("i tried to hang me"): the writer is the subject (signals-5)
+     r"\bi (?:tried|attempted|was trying) to (?:kill|hang|drown|poison|shoot|strangle|suffocate|"
+     r"stab|gas|overdose) me\b|"
      rf"\b{I_AUX} (?:{METHOD_SELF})\b(?=.*\b(?:years? ago|last (?:year|month|week|time|night|"
      rf"summer|winter|spring|fall)|when i was|in (?:high school|college|\d{{4}})|once|before|"
      rf"twice|and (?:woke|ended|survived|failed)|but (?:i )?(?:woke|survived|failed|it didn't)))"),
@@ -154,11 +164,41 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
      r"(?:overdose|od) (?:was|in|last|when|at)\b|"
      r"\b(?:my (?:last |first |second |previous |recent )?|a (?:serious |near[- ]fatal )?|"
      r"the (?:last |first ))(?:overdose|od)\b(?=.*\b(?:i|me|my)\b)"),
+    # relief at having survived ("so glad I wasn't able to go through with it", "grateful I
+    # failed to end my life"): a past attempt told from after it (signals-5). The negation is
+    # part of the statement (``signals._SELF_NEGATING``).
+    ("urgent", "past_attempt",
+     r"\b(?:glad|happy|relieved|thankful|grateful|lucky)\b[\w' ]{0,12}?\bi (?:wasn't able to|"
+     r"was not able to|couldn't|could not|failed to|didn't manage to|did not manage to|"
+     r"didn't succeed(?: in| at)?|did not succeed(?: in| at)?|survived)(?: \w+)? "
+     r"(?:kill(?:ing)? myself|commit(?:ting)? suicide|end(?:ing)? (?:my life|it)|"
+     r"tak(?:e|ing) my (?:own )?life|go(?:ing)? through with it|my (?:suicide )?attempt|"
+     r"(?:the|my) overdose)\b"),
+    # the same relief without the failed try ("glad I didn't kill myself back then"): ideation
+    ("watch", "ideation",
+     r"\b(?:glad|happy|relieved|thankful|grateful|lucky)\b[\w' ]{0,12}?\bi (?:didn't|did not|"
+     r"never)(?: \w+)? (?:kill(?:ing)? myself|commit(?:ting)? suicide|end(?:ing)? (?:up )?"
+     r"(?:my life|killing myself)|tak(?:e|ing) my (?:own )?life|(?:go|going|gone|went) through with it)\b"),
     ("watch", "psychiatric_hold",
      r"\b(?:i was|i got|i've been|i have been|i had been|they|got me|had me|when i was) "
      r"(?:involuntarily |forcibly )?(?:committed|sectioned|baker acted|5150'?d|put on (?:a |an )?"
      r"(?:\d+[- ]hours? |psych(?:iatric)? |involuntary )?hold|admitted to (?:a |the )?(?:psych|"
      r"psychiatric|mental))\b(?! to (?:my|the|this|our|a) (?!psych|mental|hospital))"),
+    # means given up for one's own safety ("had a gun for years but in a moment of clarity I
+    # sold it", "gave my pills to my sister so I wouldn't use them"): means, in the past (signals-5)
+    ("watch", "means",
+     rf"\b(?:i|i've|i'd) (?:\w+ )?{GAVE_UP} (?:my|the|all (?:of )?(?:my|the)) (?:\w+ )?"
+     rf"{MEANS_KEPT}\b(?=.*\b{FOR_SAFETY}\b)|"
+     rf"\b{MEANS_KEPT}\b(?=.*\b{FOR_SAFETY}\b)[\w' ,]{{0,60}}?\bi (?:\w+ )?{GAVE_UP}\b|"
+     rf"\b{FOR_SAFETY}\b[\w' ,]{{0,30}}?\bi (?:\w+ )?{GAVE_UP} (?:my|the|all (?:of )?(?:my|the)) "
+     rf"(?:\w+ )?{MEANS_KEPT}\b"),
+    # a voluntary admission ("thinking of checking myself in", "I admitted myself to the psych
+    # ward"); not a hotel, a flight, a gym or a class (signals-5)
+    ("watch", "psychiatric_hold",
+     r"\b(?:check|checks|checking|checked|admit|admits|admitting|admitted) myself (?:in\b|into\b|"
+     r"to (?:the |a )?(?:hospital|er\b|psych|psychiatric|mental|ward|emergency))"
+     r"(?!(?: to| at)?(?: the| a| my| our)? (?:hotel|motel|hostel|inn|airport|flight|plane|gym|"
+     r"resort|airbnb|lodge|reception|front desk|class|school|college|course|rehab|detox|program)\b)"),
     # means kept ready: pills saved, a razor hidden, the gun loaded
     ("urgent", "means",
      rf"\b(?:{I}|i'm|i have|i had|i've got|i got)\b[\w' ]{{0,25}}?\b(?:saved|saving|stashed|"
@@ -310,7 +350,13 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     ("watch", "ideation",
      r"\b(?:i'm|im|i am|i feel|i've been|ive been|i have been|i get|i got|been|feeling|getting|"
      r"i was|so|very|really|extremely|super|pretty)\s+(?:\w+ )?suicidal\b|\bsuicidal "
-     r"(?:thoughts|ideation|feelings|urges)\b|\b(?:my|the) urges?\b(?! to (?!(?:hurt|harm|cut|burn|die|end|kill|hang|jump|od|overdose)\b))"),
+     r"(?:thoughts?|ideation|feelings?|urges?)\b|\b(?:my|the) urges?\b(?! to (?!(?:hurt|harm|cut|burn|die|end|kill|hang|jump|od|overdose)\b))"),
+    # the writer called a suicide or crisis line (signals-5)
+    ("watch", "ideation",
+     r"\b(?:i|i've|i'd|i had to|i ended up|i finally)\b[\w' ]{0,12}?\b(?:call|called|calling|"
+     r"ring|rang|phoned|phone|texted|text|texting|contacted|reached out to) (?:(?:a|the|my local|"
+     r"\d+) )?(?:suicide|crisis) (?:prevention )?(?:hot ?line|line|helpline|help line|text line|"
+     r"number|center|centre)\b(?! (?:for|about|on behalf of) (?:my|a|her|him|them|someone)\b)"),
     ("watch", "ideation",
      r"\b(?:kept|keeps|keeping|held|holding|stopped|stopping|stops) me (?:back )?from "
      r"(?:killing myself|ending (?:it|my life)|suicide|doing it)|\bwhy i (?:haven't|didn't) "
@@ -359,13 +405,15 @@ RISK_PATTERNS: list[tuple[str, str, str]] = [
     # contract's risk), so it is not flagged (signals-4: it flagged everyday distress).
     ("watch", "hopelessness",
      r"\b(?:i'm|i am|i feel|i felt|i was|i've been|i have been|feeling|felt|i get)\b[\w' ]{0,15}"
-     r"\b(?:hopeless|like a burden|trapped with no way out|beyond help|"
-     r"at rock bottom)\b|\bhit(?:ting)? rock bottom\b|\b(?:i see|i have|there's|there is) no "
+     r"\b(?:hopeless(?! (?:with|at) \w| about (?:her|him|them|it|this|that)\b)|like a burden|"
+     r"trapped with no way out|beyond help|at rock bottom)\b|\bhit(?:ting)? rock bottom\b|\b(?:i see|i have|there's|there is) no "
      r"(?:future|hope|way out)\b|"
      # the noun ("feelings of hopelessness", "the hopelessness I've felt", "my hopelessness")
      r"\b(?:feelings?|sense|state|waves?|pit|bouts?|moments?|periods?) of (?:\w+ )?hopelessness\b|"
      r"\b(?:i|i'm|i've|i have|i feel|i felt|me)\b[\w' ,]{0,30}\bhopelessness\b|"
      r"\bmy (?:own |constant |deep )?hopelessness\b|"
+     # felt, not named ("feeling despair and hopelessness"; signals-5)
+     r"\b(?:feel|feels|feeling|felt)\b[\w' ,]{0,25}\bhopelessness\b|"
      r"\bhopelessness (?:\w+ )?(?:has|is|keeps|won't|took|takes|consumes|overwhelms|is eating) "
      r"(?:\w+ ){0,2}(?:me|over)\b"),
     ("watch", "self_harm_history",
@@ -389,7 +437,10 @@ CONTEXT_PATTERNS: list[tuple[str, str]] = [
      r"\b(?:the last time|last time|the first time|the time) i (?:tried|attempted)\b|"
      r"\b(?:it|they|that|the pills) (?:didn't|couldn't|did not|could not|wouldn't) (?:work|"
      r"finish the job|kill me)\b|\b(?:i )?(?:woke up|survived)\b.*\b(?:disappointed|"
-     r"still alive|annoyed|pissed)\b|\bfinish the job\b"),
+     r"still alive|annoyed|pissed)\b|\bfinish the job\b|"
+     # "glad I failed.", "grateful I survived": beside risk language, relief after an attempt
+     r"\b(?:glad|happy|relieved|thankful|grateful|lucky) (?:that )?i (?:failed|survived)"
+     r"(?=\s*(?:[,.!?;)]|$|(?:though|tho|now|honestly|back then|that time)\b))"),
     ("plan",
      r"\b(?:i (?:have|'ve got|ve got|got|made|came up with|worked out)|my) (?:a |the )?"
      r"(?:plan|plans|method|date|note|letters?)\b(?! (?:for|to) (?:the|this|next|my) "
@@ -529,6 +580,16 @@ IDIOMS = re.compile(
     r"(?:myself|me|us|my family)|for self[- ]defen[cs]e|for hunting|hunting season|at the "
     r"(?:shooting )?range)\b|(?:protect|defend)(?:ing)? (?:myself|me|us|my family) with "
     r"(?:a|my|the) (?:gun|pistol|rifle|knife)\b|"
+    # trying to do anything but a way of dying ("attempting to describe it", "my attempt to
+    # reach her"), cutting back, words that cut deep, hanging on (signals-5)
+    r"attempt(?:s|ed|ing)? (?:to|at) (?!(?:kill|end|die|take|hang|overdose|od|commit|off|"
+    r"jump|suicide|swallow|cut|hurt|harm|drown|shoot|poison|stab|slit|starve|bleed|gas|"
+    r"suffocate|strangle|unalive|finish|go through)\b)[a-z]+\b|"
+    r"\bcut(?:s|ting)? (?:back|down)\b|\bcut (?:it )?(?:out|short)\b|"
+    r"\b(?:it|that|this|which|words?|what \w+ said) (?:really |still )?cuts? (?:me )?(?:really |so |pretty )?"
+    r"deep(?:ly)?\b|\bcuts? me (?:really |so |pretty )?deep(?:ly)?\b|"
+    r"\bhang(?:s|ing)? (?:on|in there|out|around|tight)\b(?! (?:a|the|my|from) (?:rope|noose|belt|"
+    r"beam|tree|rafter|ceiling|door|bridge))|"
     r"attempts? (?:to|at) (?:make|fix|get|be|talk|explain|help|"
     r"reach|call|cook|bake|study|learn|quit)|(?:first|second|third|last|failed) attempt "
     r"(?:at|to) (?:the|my|passing|driving|baking|the exam|the test))")

@@ -61,6 +61,12 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #   signals-5: emotion: no per-class macro-F1 offsets (they made sadness chats read as
 #              anger); a non-neutral label needs probability EMOTION_MIN_PROB; a
 #              conversation's ties go to the first label of EMOTIONS, not the first reached.
+#              Risk recall on C-SSRS without new false alarms: relief at having survived
+#              ("glad I wasn't able to…") is a past attempt, "I tried to hang me" too; checking
+#              oneself in is a voluntary admission; calling a suicide or crisis line, "suicidal
+#              feeling" and feeling hopelessness are watch; means given up for one's own safety
+#              are means; "cut back", "cuts me deep", "attempting to <verb>", "hang on" and
+#              hopeless at / with something are not risk words (the model may not raise them).
 SIGNALS_VERSION = "signals-5"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
@@ -113,8 +119,10 @@ _SELF_NEGATED = re.compile(
 # Past, resolved self-harm: the model does not raise it to urgent on its own.
 _HISTORY = re.compile(r"\b(?:used to|years ago|when i was (?:a kid|younger|\d+|in (?:high )?school)|"
                       r"in high school|(?:i'm|i am|been) (?:\w+ )?(?:clean|free)|i stopped|i quit)\b")
-# "the only reason I didn't…": a negation that is part of the risk statement itself.
-_REASON_CLAUSE = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b")
+# A negation that is part of the risk statement itself: "the only reason I didn't…", and
+# relief at having survived ("glad I wasn't able to…": the attempt failed, it is not denied).
+_SELF_NEGATING = re.compile(r"(?:the )?(?:only )?(?:reason|thing)\b|"
+                            r"(?:glad|happy|relieved|thankful|grateful|lucky)\b")
 # Topic words that only name an object, act or body part that has everyday uses ("after
 # spraining my wrist": the refitted urgent head raised it to urgent on the topic gate).
 _MEANS_WORD = re.compile(r"rope|pills|tablets|meds|gun|knife|blade|razor|bridge|jump|hang|"
@@ -234,9 +242,8 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
              "topic_strong": False, "context": "", "reported": False}
     if not t:
         return "none", "", flags
-    idioms = [m.span() for m in L.IDIOMS.finditer(t)]
-    topics = [m.span() for m in L.RISK_TOPIC.finditer(t)
-              if not any(m.start() < ie and is_ < m.end() for is_, ie in idioms)]
+    idioms = _IdiomSpans(t)
+    topics = [m.span() for m in L.RISK_TOPIC.finditer(t) if not idioms.overlap(*m.span())]
     flags["topic"] = bool(topics)
     # the topic named by more than an object ("pills", "rope", "bridge"): suicide, dying, harm
     flags["topic_strong"] = any(not _MEANS_WORD.fullmatch(t[s:e]) for s, e in topics)
@@ -253,11 +260,11 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
             continue
         for m in rx.finditer(t):
             s, e = m.span()
-            if any(s < ie and is_ < e for is_, ie in idioms):
+            if idioms.overlap(s, e):
                 flags["idiom"] = True
                 continue
             self_neg = (reason == "passive_ideation" and bool(_SELF_NEGATED.search(m.group(0)))
-                        or _REASON_CLAUSE.match(m.group(0)) is not None)
+                        or _SELF_NEGATING.match(m.group(0)) is not None)
             if _negated(t, s, e, self_neg):
                 flags["negated"] = True
                 continue
@@ -284,13 +291,26 @@ def risk_lexicon(sentence: str) -> tuple[str, str, dict[str, bool]]:
     return best_level, best_reason, flags
 
 
-def _context_reason(t: str, idioms: list[tuple[int, int]]) -> str:
+class _IdiomSpans:
+    """The idiom spans of a normalized sentence (``lexicons.IDIOMS``), found on first use:
+    most sentences have no risk word or phrase to check against them."""
+
+    def __init__(self, t: str):
+        self.t, self.spans = t, None
+
+    def overlap(self, start: int, end: int) -> bool:
+        if self.spans is None:
+            self.spans = [m.span() for m in L.IDIOMS.finditer(self.t)]
+        return any(start < ie and is_ < end for is_, ie in self.spans)
+
+
+def _context_reason(t: str, idioms: _IdiomSpans) -> str:
     """The reason of the first context pattern (``lexicons.CONTEXT_PATTERNS``) that matches
     as a first-person, non-negated, literal statement; '' if none does."""
     for reason, rx in _CONTEXT_RX:
         for m in rx.finditer(t):
             s, e = m.span()
-            if any(s < ie and is_ < e for is_, ie in idioms):
+            if idioms.overlap(s, e):
                 continue
             # "it didn't work", "the pills couldn't finish the job": the negation is the statement
             self_neg = _FAILED_MEANS.match(m.group(0)) is not None
