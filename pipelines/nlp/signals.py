@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.nlp import lexicons as L
+from pipelines.nlp import ngrams
 from pipelines.nlp.sentences import split_sentences
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
@@ -58,7 +59,9 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "signals.npz"
 #              to be here, but…", "want this to be over with"); "worthless" alone is not
 #              suicide language; the noun "hopelessness" is; lacking the courage or
 #              ability ("not brave enough to…") does not negate the risk words; heads refitted.
-SIGNALS_VERSION = "signals-4"
+#   signals-5: the text-level stress (and insight) heads add a linear term on the text's hashed
+#              words and word pairs (``ngrams``, weights ``<head>_text_hash``); heads refitted.
+SIGNALS_VERSION = "signals-5"
 EMOTIONS = ("anger", "anxiety", "sadness", "shame", "fear", "joy", "calm", "gratitude", "hope",
             "neutral")
 RISK_LEVELS = ("none", "watch", "urgent")
@@ -377,6 +380,25 @@ def text_design(means: np.ndarray, maxes: np.ndarray, feats: np.ndarray, w: dict
     return np.hstack(parts).astype(np.float32)
 
 
+def text_head_scores(x: np.ndarray, texts: list[str], w: dict) -> dict[str, np.ndarray]:
+    """The text-level stress and insight heads: a logistic regression on ``text_design`` rows,
+    plus, when the weights carry ``<head>_text_hash`` (signals-5), a linear term on the text's
+    hashed words and word pairs (``ngrams``), added to the logit. Each row depends on its own
+    text only."""
+    out: dict[str, np.ndarray] = {}
+    rows = None
+    for head in ("stress", "insight"):
+        if f"{head}_text_w" not in w:
+            continue
+        z = x @ w[f"{head}_text_w"] + w[f"{head}_text_b"]
+        if f"{head}_text_hash" in w:
+            if rows is None:
+                rows = ngrams.hashed_rows(list(texts), len(w[f"{head}_text_hash"]))
+            z = z + ngrams.row_scores(rows, w[f"{head}_text_hash"])
+        out[head] = _sigmoid(z)
+    return out
+
+
 def uses_whole_text(w: dict | None) -> bool:
     """Whether the text-level heads of these weights take the whole text's embedding."""
     return w is not None and bool(np.asarray(w.get("text_whole", False)))
@@ -673,9 +695,7 @@ def text_signals(texts: list[str], embed: Callable[[list[str]], np.ndarray], *,
                 if multi:
                     whole_vecs[multi] = np.asarray(embed([texts[j] for j in multi]), dtype=np.float32)
             x = text_design(means, maxes, tfeats, w, whole_vecs)
-            for head in ("stress", "insight"):
-                if f"{head}_text_w" in w:
-                    text_heads[head] = _sigmoid(x @ w[f"{head}_text_w"] + w[f"{head}_text_b"])
+            text_heads.update(text_head_scores(x, texts, w))
         else:
             x = _design(means, tfeats, w)
             text_heads["whole_stress"] = _sigmoid(x @ w["stress_w"] + w["stress_b"])
