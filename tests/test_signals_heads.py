@@ -28,8 +28,8 @@ def test_buckets_are_sorted_distinct_unit_vectors():
     assert np.all(np.diff(ids) > 0)
     assert ids.min() >= 0 and ids.max() < ngrams.BUCKETS
     assert np.isclose(float(values @ values), 1.0, atol=1e-6)
-    # 5 distinct words (i can't sleep eat think) + 5 distinct pairs, before collisions
-    assert 8 <= len(ids) <= 10
+    # 5 distinct words (i can't sleep eat think) + 6 distinct pairs, before collisions
+    assert 9 <= len(ids) <= 11
     # a repeated term weighs more than a single one
     counts = dict(zip(*ngrams.text_buckets("i can't sleep i can't")))
     assert counts[ngrams._bucket("i can't", ngrams.BUCKETS)] > counts[ngrams._bucket("sleep", ngrams.BUCKETS)]
@@ -104,10 +104,10 @@ def test_text_head_uses_the_hashed_part(weights, head):
     assert np.abs(out[head].to_numpy()[worded] - base[head].to_numpy()[worded]).min() > 1e-6
     np.testing.assert_allclose(out[other], base[other], atol=1e-9)
     # the same as the dense logit plus the hashed one, by hand
-    z_dense = np.log(out[head] / (1 - out[head])).to_numpy()
-    z_hash = ngrams.hashed_scores(TEXTS, weights[f"{head}_text_hash"])
-    expected = 1 / (1 + np.exp(-(z_dense + z_hash)))
-    np.testing.assert_allclose(base[head].to_numpy()[worded], expected[worded], atol=1e-4)
+    p = out[head].to_numpy()[worded]
+    z_hash = ngrams.hashed_scores([TEXTS[j] for j in worded], weights[f"{head}_text_hash"])
+    expected = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + z_hash)))
+    np.testing.assert_allclose(base[head].to_numpy()[worded], expected, atol=1e-4)
 
 
 def test_text_heads_do_not_depend_on_batch_or_order(weights):

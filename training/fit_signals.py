@@ -3,7 +3,8 @@
     python training/fit_signals.py [--embed-only]      # eval data: $INTERLUDE_EVAL_DATA or ../shared/eval-data
 
 Writes ``pipelines/nlp/models/signals.npz`` (logistic-regression heads on the 384-d
-MiniLM embeddings, plus lexicon-feature weights). Skips with a message when the eval data
+MiniLM embeddings, plus lexicon-feature weights; the text-level stress and insight heads also
+carry a weight per hashed word / word-pair bucket, ``pipelines/nlp/ngrams.py``). Skips with a message when the eval data
 is absent. Deterministic: fixed seeds, fixed subsamples, liblinear/lbfgs solvers.
 
 Embeddings are fp32 (the exported fp32 ONNX graph when it is in the model cache, which
