@@ -4,7 +4,8 @@
     python training/fit_signals.py --emotion-gate      # the emotion gate's validation table
 
 Writes ``pipelines/nlp/models/signals.npz`` (logistic-regression heads on the 384-d
-MiniLM embeddings, plus lexicon-feature weights). Skips with a message when the eval data
+MiniLM embeddings, plus lexicon-feature weights; the text-level stress and insight heads also
+carry a weight per hashed word / word-pair bucket, ``pipelines/nlp/ngrams.py``). Skips with a message when the eval data
 is absent. Deterministic: fixed seeds, fixed subsamples, liblinear/lbfgs solvers.
 
 Embeddings are fp32 (the exported fp32 ONNX graph when it is in the model cache, which
@@ -37,6 +38,7 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from pipelines.nlp import lexicons  # noqa: E402
+from pipelines.nlp.ngrams import hashed_matrix  # noqa: E402
 from pipelines.nlp.sentences import split_sentences  # noqa: E402
 
 def _default_eval_data() -> Path:
@@ -322,10 +324,10 @@ OWN_PLAIN = [
 
 # ------------------------------------------------------------------------------- fitting
 
-def _lr(x, y, *, c=1.0, weight=None, balanced=False, multi=False):
+def _lr(x, y, *, c=1.0, weight=None, balanced=False, multi=False, max_iter=400):
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, max_iter=400, class_weight="balanced" if balanced else None,
+    model = LogisticRegression(C=c, max_iter=max_iter, class_weight="balanced" if balanced else None,
                                random_state=SEED)
     model.fit(x, y, sample_weight=weight)
     return model
@@ -525,14 +527,35 @@ def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout=None,
         parts = [means, maxes] + ([whole] if TEXT_WHOLE else [])
         return np.hstack(parts + [(f - w["feat_mean"]) / w["feat_scale"]]).astype(np.float32)
 
-    st_text = _lr(tdesign("dreaddit", md), dd.loc[md, "stress"].to_numpy(), c=STRESS_TEXT_C)
-    store_head("stress_text", st_text)
+    def store_text_head(prefix, dense, hashed, share):
+        """One text head from two: (1 - share) × the dense head's logit + share × the hashed
+        words-and-pairs head's logit (``signals.text_head_scores`` adds them back up)."""
+        if hashed is None or share <= 0:
+            store_head(prefix, dense)
+            return
+        w[f"{prefix}_w"] = ((1 - share) * dense.coef_[0]).astype(np.float32)
+        w[f"{prefix}_b"] = np.float32((1 - share) * dense.intercept_[0] + share * hashed.intercept_[0])
+        w[f"{prefix}_hash"] = (share * hashed.coef_[0]).astype(np.float32)
+
+    ys = dd.loc[md, "stress"].to_numpy()
+    st_text = _lr(tdesign("dreaddit", md), ys, c=STRESS_TEXT_C)
+    st_hash = (_lr(hashed_matrix(dd.loc[md, "text"].tolist()), ys, c=STRESS_HASH_C, max_iter=2000)
+               if STRESS_HASH_SHARE > 0 else None)
+    store_text_head("stress_text", st_text, st_hash, STRESS_HASH_SHARE)
     own_t = np.hstack([prep.own_vec[off:]] * (3 if TEXT_WHOLE else 2)
                       + [(prep.own_feat[off:] - w["feat_mean"]) / w["feat_scale"]]).astype(np.float32)
     xt = [tdesign("goemotions", keep["goemotions"]), tdesign("annomi", ma), own_t]
-    ins_t = _lr(np.vstack(xt), np.concatenate(yi), c=INSIGHT_TEXT_C, weight=np.concatenate(wi),
-                balanced=True)
-    store_head("insight_text", ins_t)
+    # the text head weighs AnnoMI change talk less than the sentence head does (see
+    # INSIGHT_TEXT_ANNOMI_WEIGHT)
+    wt = np.concatenate([wi[0], np.full(int(ma.sum()), INSIGHT_TEXT_ANNOMI_WEIGHT), wi[2]])
+    ins_t = _lr(np.vstack(xt), np.concatenate(yi), c=INSIGHT_TEXT_C, weight=wt, balanced=True)
+    ins_hash = None
+    if INSIGHT_HASH_SHARE > 0:
+        texts = (ge.loc[keep["goemotions"], "text"].tolist() + an.loc[ma, "text"].tolist()
+                 + prep.own_units[off:])
+        ins_hash = _lr(hashed_matrix(texts), np.concatenate(yi), c=INSIGHT_HASH_C,
+                       weight=wt, balanced=True, max_iter=2000)
+    store_text_head("insight_text", ins_t, ins_hash, INSIGHT_HASH_SHARE)
     w.update(_zero_risk())
     return _fit_risk(prep, w, keep, design, own_x, off, n_u, n_w, n_n, store_head, verbose, t0)
 
@@ -837,6 +860,19 @@ STRESS_TEXT_C = 1.0
 # shuffled chats). signals.EMOTION_MIN_PROB buys the macro-F1 back without that cost.
 EMOTION_OFFSETS = False
 INSIGHT_TEXT_C = 0.5
+# The text heads' hashed words-and-pairs part (``pipelines.nlp.ngrams``, signals-5): its own
+# logistic regression (regularization ``*_HASH_C``), its logit blended into the dense head's
+# with weight ``*_HASH_SHARE`` (0: no hashed part). Chosen by 4-fold CV on the training folds
+# (never the held-out fold): see the commit that set them for the numbers.
+STRESS_HASH_C = 4.0
+STRESS_HASH_SHARE = 0.35
+INSIGHT_HASH_C = 4.0
+INSIGHT_HASH_SHARE = 0.5
+# Sample weight of an AnnoMI client turn in the insight text head (the sentence head keeps
+# 0.5): change talk ("I want to cut down") is readiness more than realization, and at 0.5 it
+# cost the head realization AUC (training-fold CV: 0.7709 at 0.5, 0.7826 at 0.1, 0.7864 at 0;
+# 0.1 kept within noise of 0 so the head still learns from change talk).
+INSIGHT_TEXT_ANNOMI_WEIGHT = 0.1
 # The text-level heads also take the whole text's embedding (stored by analyze for every
 # text anyway): see the commit that set it for the dev-set numbers.
 TEXT_WHOLE = os.environ.get("INTERLUDE_TEXT_WHOLE", "0") == "1"
