@@ -18,7 +18,7 @@ Data (each skipped with a message when absent):
 Clustering metrics are over the texts the truth calls content: NMI and ARI with "no theme"
 (−1) counted as one more cluster; coverage = share given a theme; themes = number of
 themes (mean per client). Methods: production (each text blended with its
-conversation's mean at 0.8, k-means with k = √(n/2), 2–30), the themes-6 production
+conversation's mean at 0.8, k-means with k = √(n/2), 2–40), the themes-6 production
 (conversations as points, k-means), BERTopic's defaults (UMAP + HDBSCAN, no context), and
 the UMAP path (``bench/theme_methods.py``). ``--baselines`` adds agglomerative and k-means
 with k by silhouette.
