@@ -311,6 +311,25 @@ def test_label_candidates_tied_go_to_the_word_most_conversations_use():
     assert found[:3] == sorted(found[:3]), found  # then alphabetical
 
 
+def test_a_label_is_never_a_phrase_few_of_its_conversations_share():
+    """Two themes share their best phrase ("grounding exercise", in every conversation): the
+    second may not repeat it, and does not fall to one client's aside ("grinding my teeth",
+    one conversation of five) but to words its conversations share (LABEL_MIN_SUPPORT)."""
+    first = [f"The grounding exercise helped on day {d}." for d in "one two three four five".split()]
+    second = ["The grounding exercise and naming five things.", "Grounding exercise again, naming colours.",
+              "I tried the grounding exercise, naming sounds.", "Grounding exercise before bed, naming objects.",
+              "Grounding exercise while grinding my teeth."]
+    texts = first + second
+    labels = np.array([0] * 5 + [1] * 5)
+    talks = [f"t{i}" for i in range(10)]
+    vectors = embed_texts(texts)
+    names = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed_texts,
+                                groups=talks, exclude=())
+    assert names[0] == "grounding exercise" and names[1] != names[0], names
+    assert "grinding" not in names[1] and "teeth" not in names[1], names
+    assert 2 <= len(names[1].split()) <= 5, names
+
+
 def test_keyword_pairs_join_two_nouns_that_name_different_things():
     heads = {0: ["anxiety", "wants", "insomnia", "lately", "mom", "mother", "thearapist"],
              1: ["calls", "people", "daughter", "dad", "school", "teacher"],

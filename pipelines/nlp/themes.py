@@ -57,6 +57,7 @@ STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous i
 LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
 LABEL_PAIRS = 0            # + "A and B" of each two of the theme's first this many noun keywords (0: none). Off: pairs such as "anxiety and handle" are the keyword-pair labels issue 12 calls noise, though they lift the bench judges (caseload topic_terms 0.70 with 3, ~0.59 without). Cost: the pairs' embeddings; sample first analyze theme stage 13.8 -> 28.2 s (load 3-5)
+LABEL_MIN_SUPPORT = 0.5   # a label's words reach at least this share of the conversations its theme's best-supported candidate's words reach (else keyword_label): on the sample a second grounding theme, its best phrase taken, was labelled "grinding my teeth" (1 conversation in 9). Bench folds: no change on the tuning fold
 LABEL_FILL = True          # fewer than LABEL_CANDIDATES shared phrases hold a head: phrases one conversation uses join them (held-out CounselChat folds, caseload topic_terms 0.59 -> 0.66)
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
@@ -389,6 +390,7 @@ year years month months day days week weeks ago able lately recently seems seem 
 tried help helps helped people person told tell telling said say saying ask asked asking
 question questions advice counselor counseling therapist therapy answer
 having being doing getting trying wanting knowing thinking feeling saying telling seeing
+plus
 """.split())
 # A phrase is a name for something, not a clause: no subject or object pronoun inside it
 # ("abused me so badly", "admits he is wrong"); possessives are fine ("fights with my mom").
@@ -463,7 +465,7 @@ _PHRASE_INNER_STOP = frozenset("""
 the a an this that these those your his her their our its me him them us it i you he she
 we they what which who whom whose how when where why if because so than then there here not
 no to as but or nor yet was is are be been being am were do does did have has had will would
-can could should may might must shall just very too also
+can could should may might must shall just very too also while whilst though although unless until
 """.split())
 
 
@@ -679,6 +681,13 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     out: dict[int, str] = {}
     for c in sorted(candidates):
         options = [p for p, _ in candidates[c] if p not in chosen]
+        if LABEL_MIN_SUPPORT and options:
+            # a label names what the theme's conversations share: none whose words far fewer of
+            # them use than the words of its best-supported candidate (taken or not)
+            support = dict(zip([p for p, _ in candidates[c]],
+                               _word_coverage(texts, labels, c, [p for p, _ in candidates[c]], groups)))
+            floor = LABEL_MIN_SUPPORT * max(support.values())
+            options = [p for p in options if support[p] >= floor]
         if options and c in centroids:
             v = vectors[[row[p] for p in options]]
             sims = v @ cents.T
