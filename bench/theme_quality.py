@@ -17,8 +17,8 @@ Data (each skipped with a message when absent):
 
 Clustering metrics are over the texts the truth calls content: NMI and ARI with "no theme"
 (−1) counted as one more cluster; coverage = share given a theme; themes = number of
-themes (mean per client). Methods: production (themes-7: each text blended with its
-conversation's mean at 0.8, k-means with k = √(n/2), 2–30), the themes-6 production
+themes (mean per client). Methods: production (each text blended with its
+conversation's mean at 0.8, k-means with k = √(n/2), 2–40), the themes-6 production
 (conversations as points, k-means), BERTopic's defaults (UMAP + HDBSCAN, no context), and
 the UMAP path (``bench/theme_methods.py``). ``--baselines`` adds agglomerative and k-means
 with k by silhouette.
@@ -49,7 +49,10 @@ pair from c-TF-IDF keywords) and after (production ``themes.theme_labels``):
             words, numbers and units of time ("easily", "decided", "seven", "months"), so
             "seven months" named the relationships topic. topic_terms now keeps only words
             that can be a noun or adjective (``_can_name_a_problem``), still the top 15.
-Then 20 labels, before and after, beside the theme's majority topic and both verdicts.
+Fold 0 is the tuning fold (choose parameters on its themes), fold 1 the held-out one
+(report it; its texts were never themed while tuning), printed per fold with each theme's
+purity (the share of its texts in its majority topic). Then 20 labels, before and after,
+beside the theme's majority topic and both verdicts.
 ``--labels`` runs only production's NMI and the labels. The sample's labels are reported
 (the older judges), never tuned on.
 
@@ -444,6 +447,7 @@ def _topic_name(topic: str) -> str:
 
 JUDGE_TERMS = 15   # a topic's vocabulary: its top unigrams by c-TF-IDF on the other fold
 FOLDS = 2
+TUNING_FOLD = 0    # parameters are chosen on this fold's themes; the other fold is the report
 COMMON_TOPIC = 10  # nearest_common: topics of at least this many questions (the pseudo-clients' topics)
 
 
@@ -539,12 +543,14 @@ def label_rows(scope: str, frame: pd.DataFrame, labels: np.ndarray, before: dict
         members = np.flatnonzero(labels == c)
         if len(members) < min_texts:
             continue
-        topic = frame["theme"].iloc[members].value_counts().index[0]
+        counts = frame["theme"].iloc[members].value_counts()
+        topic = counts.index[0]
         member_texts = [" ".join(themes._PHRASE_TOKEN.findall(texts[i].lower().replace("\u2019", "'")))
                         for i in members]
         for when, label in (("before", before[c]), ("after", after[c])):
             words = label.split()
             rows.append(dict(scope=scope, theme=c, n=len(members), topic=topic, when=when, label=label,
+                             purity=counts.iloc[0] / len(members),
                              shape=2 <= len(words) <= 5 and not {themes._bare(w) for w in words} & banned,
                              drawn=any(f" {label} " in f" {t} " for t in member_texts)))
     return rows
@@ -624,6 +630,16 @@ def print_label_judgement(table: pd.DataFrame, n_samples: int = 20) -> None:
     print("\nLabels on held-out folds (caseload themes with >= 10 texts; client themes all); "
           "before = themes-6 keyword pair, after = production:")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    per_fold = (table[table["when"] == "after"].groupby(["scope", "fold"], sort=False)
+                .agg(themes=("label", "size"), purity=("purity", "mean"), terms_v1=("terms_v1", "mean"),
+                     topic_terms=("topic_terms", "mean"), nearest_topic=("nearest_topic", "mean"),
+                     nearest_common=("nearest_common", "mean"))
+                .reset_index())
+    per_fold["fold"] = per_fold["fold"].map({TUNING_FOLD: f"{TUNING_FOLD} (tuning)"}).fillna(
+        per_fold["fold"].astype(str) + " (held out)")
+    print(f"\nProduction per fold (purity = mean share of a theme's texts in its majority topic; choose "
+          f"parameters on fold {TUNING_FOLD}, report the other):")
+    print(per_fold.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\n{n_samples} sample labels (scope, majority topic, judges T = topic_terms, N = nearest_topic, C = nearest_common: before -> after):")
     after = table[table["when"] == "after"]
     picks = []

@@ -37,7 +37,7 @@ from .nlp.names import personal_names
 #    against the theme centroid with MMR across the scope's labels.
 # 9: labels may also be "A and B" of two of the theme's noun keywords; no courtesy-only or
 #    misspelled-word phrase; "thats", "youre" and the like are stop words of the keywords.
-THEMES_VERSION = "themes-9"
+THEMES_VERSION = "themes-10"
 # Re-cluster the caseload when texts not seen by its last clustering exceed this share.
 CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3

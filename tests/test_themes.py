@@ -280,6 +280,56 @@ def test_label_candidates_leave_out_courtesy_and_misspelled_words():
         ["thats fair " * 3 + "money", "thats fair", "sleep"] * 3, np.array([0, 0, 1] * 3), exclude=())[0]
 
 
+def test_label_candidates_fill_with_one_conversation_phrases_that_hold_a_head(monkeypatch):
+    """Few shared phrases hold a head word ("young adult", in two conversations): phrases one
+    conversation uses that hold a head join them ("gay man"), so the theme's problem can
+    name it; with LABEL_FILL off only the shared phrase is left."""
+    texts = ["I am a young adult and I think I am gay.", "As a young adult I fear coming out as a gay man.",
+             "Being gay at school is lonely.", "My parents reject my gay identity.",
+             "The sleep schedule is off.", "My sleep schedule again.", "Bad sleep schedule and noise."]
+    labels = np.array([0, 0, 0, 0, 1, 1, 1])
+    talks = ["a", "b", "c", "d", "e", "f", "g"]
+    heads = {0: ["gay", "adult"], 1: ["sleep"]}
+    found = dict(themes.label_candidates(texts, labels, groups=talks, exclude=(), heads=heads)[0])
+    assert found["young adult"] == 2 and {"gay man", "gay identity"} <= set(found), found
+    monkeypatch.setattr(themes, "LABEL_FILL", False)
+    assert [p for p, _ in themes.label_candidates(texts, labels, groups=talks, exclude=(), heads=heads)[0]] == [
+        "young adult"]
+
+
+def test_label_candidates_tied_go_to_the_word_most_conversations_use():
+    """Phrases of one conversation each tie on c-TF-IDF: the one built on the theme's shared
+    word ("anxiety", in every conversation) comes before one client's aside, not
+    alphabetically ("awful bicycle chain")."""
+    texts = ["My anxiety keeps me awake, an awful bicycle chain noise.", "Anxiety again, the anxiety attacks came.",
+             "Constant anxiety.", "The sleep schedule is off.", "My sleep schedule again."]
+    labels = np.array([0, 0, 0, 1, 1])
+    talks = ["a", "b", "c", "d", "e"]
+    found = [p for p, _ in themes.label_candidates(texts, labels, 50, groups=talks, exclude=())[0]]
+    first_aside = min(i for i, p in enumerate(found) if "anxiety" not in p)
+    assert first_aside == sum("anxiety" in p for p in found) >= 3, found
+    assert found[:3] == sorted(found[:3]), found  # then alphabetical
+
+
+def test_a_label_is_never_a_phrase_few_of_its_conversations_share():
+    """Two themes share their best phrase ("grounding exercise", in every conversation): the
+    second may not repeat it, and does not fall to one client's aside ("grinding my teeth",
+    one conversation of five) but to words its conversations share (LABEL_MIN_SUPPORT)."""
+    first = [f"The grounding exercise helped on day {d}." for d in "one two three four five".split()]
+    second = ["The grounding exercise and naming five things.", "Grounding exercise again, naming colours.",
+              "I tried the grounding exercise, naming sounds.", "Grounding exercise before bed, naming objects.",
+              "Grounding exercise while grinding my teeth."]
+    texts = first + second
+    labels = np.array([0] * 5 + [1] * 5)
+    talks = [f"t{i}" for i in range(10)]
+    vectors = embed_texts(texts)
+    names = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed_texts,
+                                groups=talks, exclude=())
+    assert names[0] == "grounding exercise" and names[1] != names[0], names
+    assert "grinding" not in names[1] and "teeth" not in names[1], names
+    assert 2 <= len(names[1].split()) <= 5, names
+
+
 def test_keyword_pairs_join_two_nouns_that_name_different_things():
     heads = {0: ["anxiety", "wants", "insomnia", "lately", "mom", "mother", "thearapist"],
              1: ["calls", "people", "daughter", "dad", "school", "teacher"],

@@ -16,7 +16,10 @@
   with a noun or adjective, end with a noun, no article, pronoun or clause word inside:
   "panic attacks", "lack of motivation", "fights with my husband"; never "checked the
   app"), contain one of the theme's distinctive keywords, are pre-ranked by c-TF-IDF over
-  phrases, embedded with the same encoder as the texts (the caller passes a cached
+  phrases (ties: the phrase whose commonest word the most of the theme's conversations use;
+  when fewer than ten shared phrases hold a keyword, phrases of one conversation that hold
+  one join them: held-out CounselChat folds, caseload topic_terms 0.59 -> 0.66, themes-10),
+  embedded with the same encoder as the texts (the caller passes a cached
   ``embed``) and scored by cosine to the theme's centroid plus how many conversations use
   them, with maximal marginal relevance across the scope's labels. Beside the phrases,
   "A and B" of two of the theme's first three noun keywords competes ("anxiety and panic"):
@@ -43,7 +46,7 @@ import numpy as np
 SEED = 42
 
 CONTEXT_WEIGHT = 0.8       # share of the conversation mean in a message's embedding
-MAX_THEMES = 30            # k-means k = √(n/2), clamped to 2..MAX_THEMES
+MAX_THEMES = 40            # k-means k = √(n/2), clamped to 2..MAX_THEMES. 30 -> 40 (themes-10): CounselChat tuning fold, caseload label judges topic_terms 0.59 -> 0.70, nearest_common 0.31 -> 0.43 (its k 30 -> 35); sentence caseload NMI 0.343 -> 0.372; sample caseload stage +0.3 CPU-s
 KMEANS_INITS = 4           # k-means restarts
 KMEANS_INITS_LARGE = 2     # restarts when fitting more than LARGE_FIT rows: the caseload NMI of 4 restarts on
 LARGE_FIT = 2000           # CounselChat (0.343 sentences / 0.371 pseudo-clients) in half the time
@@ -54,6 +57,8 @@ STABLE_ID_THRESHOLD = 0.80  # centroid cosine for a theme to keep its previous i
 LABEL_CANDIDATES = 10      # phrases per theme that are embedded and scored (20 labelled no better, embedded twice as many)
 LABEL_HEADS = 15           # a label ends with one of its theme's top unigram keywords
 LABEL_PAIRS = 0            # + "A and B" of each two of the theme's first this many noun keywords (0: none). Off: pairs such as "anxiety and handle" are the keyword-pair labels issue 12 calls noise, though they lift the bench judges (caseload topic_terms 0.70 with 3, ~0.59 without). Cost: the pairs' embeddings; sample first analyze theme stage 13.8 -> 28.2 s (load 3-5)
+LABEL_MIN_SUPPORT = 0.5   # a label's words reach at least this share of the conversations its theme's best-supported candidate's words reach (else keyword_label): on the sample a second grounding theme, its best phrase taken, was labelled "grinding my teeth" (1 conversation in 9). Bench folds: no change on the tuning fold
+LABEL_FILL = True          # fewer than LABEL_CANDIDATES shared phrases hold a head: phrases one conversation uses join them (held-out CounselChat folds, caseload topic_terms 0.59 -> 0.66)
 LABEL_USE_WEIGHT = 0.05    # label score: + this · ln(conversations using the phrase)
 LABEL_OTHER_WEIGHT = 0.0   # label score: − this · cosine to the nearest other theme's centroid
 LABEL_HEAD_WEIGHT = 0.0    # label score: + this · (1 − rank / LABEL_HEADS) of its best keyword
@@ -385,6 +390,7 @@ year years month months day days week weeks ago able lately recently seems seem 
 tried help helps helped people person told tell telling said say saying ask asked asking
 question questions advice counselor counseling therapist therapy answer
 having being doing getting trying wanting knowing thinking feeling saying telling seeing
+plus
 """.split())
 # A phrase is a name for something, not a clause: no subject or object pronoun inside it
 # ("abused me so badly", "admits he is wrong"); possessives are fine ("fights with my mom").
@@ -459,7 +465,7 @@ _PHRASE_INNER_STOP = frozenset("""
 the a an this that these those your his her their our its me him them us it i you he she
 we they what which who whom whose how when where why if because so than then there here not
 no to as but or nor yet was is are be been being am were do does did have has had will would
-can could should may might must shall just very too also
+can could should may might must shall just very too also while whilst though although unless until
 """.split())
 
 
@@ -538,11 +544,15 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None
     theme is c-TF-IDF over phrases: the share of the theme's conversations that use it
     times ``log(1 + A / f)``, with A the mean number of phrase uses per class and f its
     uses over all classes (unassigned texts are a class of their own). Only phrases used in
-    at least two conversations are candidates, unless the theme has none; ties alphabetical.
-    ``heads``: per theme, the words a phrase should end with (its distinctive keywords, which
-    are mostly nouns: "fix my marriage", not "boyfriend wants"); phrases ending otherwise
-    are candidates only when no phrase ends with a head. ``exclude`` defaults to the
-    personal names of ``texts``.
+    at least two conversations are candidates, unless the theme has none; ties go to the
+    phrase whose commonest word the most conversations of the theme use, then alphabetical.
+    ``heads``: per theme, the words a phrase should hold (its distinctive keywords, which
+    are mostly nouns: "fix my marriage", not "boyfriend wants"); phrases without one are
+    candidates only when no phrase holds a head. When fewer than ``top_n`` shared phrases
+    hold a head (``LABEL_FILL``), phrases of one conversation that hold one join them (a
+    CounselChat theme of 15 questions rarely repeats a phrase: its only shared phrases were
+    "young adult" or "high school", while single phrases named its problem). ``exclude``
+    defaults to the personal names of ``texts``.
     """
     labels = np.asarray(labels)
     top_n = LABEL_CANDIDATES if top_n is None else top_n
@@ -578,28 +588,37 @@ def label_candidates(texts: Sequence[str], labels: np.ndarray, top_n: int | None
         shared = {p: n for p, n in per_class[c].items() if n >= 2} or per_class[c]
         if heads is not None:
             wanted = {_stem(w) for w in heads.get(c, ())}
-            shared = {p: n for p, n in shared.items() if _head_rank(p, wanted) is not None} or shared
-        scored = sorted((-round((n / sizes[c]) * float(np.log(1.0 + average / total[p])), 9), p, n)
-                        for p, n in shared.items())
-        out[int(c)] = [(p, n) for _, p, n in scored[:top_n]]
+            with_head = {p: n for p, n in shared.items() if _head_rank(p, wanted) is not None}
+            if LABEL_FILL and len(with_head) < top_n:
+                with_head.update({p: n for p, n in per_class[c].items() if _head_rank(p, wanted) is not None})
+            shared = with_head or shared
+        cover = _phrase_word_coverage(texts, np.flatnonzero(labels == c), groups, shared)
+        scored = sorted((-round((n / sizes[c]) * float(np.log(1.0 + average / total[p])), 9),
+                         -round(cover[p], 9), p, n) for p, n in shared.items())
+        out[int(c)] = [(p, n) for _, _, p, n in scored[:top_n]]
     return out
+
+
+def _phrase_word_coverage(texts: Sequence[str], members: np.ndarray, groups, phrases) -> dict[str, float]:
+    """Per phrase: the largest share of the members' conversations using one of its words
+    (stemmed; stop words and words of two letters or fewer do not count)."""
+    stop = _stop_words()
+    units: dict[str, set] = {}
+    for i in members:
+        unit = (i,) if groups is None or _missing(groups[i]) else ("g", groups[i])
+        for w in _phrase_tokens(texts[i]):
+            units.setdefault(_stem(w), set()).add(unit)
+    n = max(len({(i,) if groups is None or _missing(groups[i]) else ("g", groups[i]) for i in members}), 1)
+    return {p: max((len(units.get(_stem(w), ())) / n for w in p.split() if w not in stop and len(w) > 2),
+                   default=0.0) for p in phrases}
 
 
 def _word_coverage(texts: Sequence[str], labels: np.ndarray, theme: int, phrases: Sequence[str],
                    groups: Sequence[Hashable | None] | None) -> list[float]:
     """Per phrase: the largest share of the theme's conversations that use one of its words
     (a word of two letters or fewer, or a stop word, does not count)."""
-    stop = _stop_words()
-    units: dict[Hashable, set[str]] = {}
-    for i in np.flatnonzero(labels == theme):
-        unit = (i,) if groups is None or _missing(groups[i]) else ("g", groups[i])
-        units.setdefault(unit, set()).update(_stem(w) for w in _phrase_tokens(texts[i]))
-    n = max(len(units), 1)
-    out = []
-    for phrase in phrases:
-        words = [_stem(w) for w in phrase.split() if w not in stop and len(w) > 2]
-        out.append(max((sum(w in u for u in units.values()) / n for w in words), default=0.0))
-    return out
+    cover = _phrase_word_coverage(texts, np.flatnonzero(np.asarray(labels) == theme), groups, phrases)
+    return [cover[p] for p in phrases]
 
 
 def _phrase_tokens(text: str) -> list[str]:
@@ -662,6 +681,13 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     out: dict[int, str] = {}
     for c in sorted(candidates):
         options = [p for p, _ in candidates[c] if p not in chosen]
+        if LABEL_MIN_SUPPORT and options:
+            # a label names what the theme's conversations share: none whose words far fewer of
+            # them use than the words of its best-supported candidate (taken or not)
+            support = dict(zip([p for p, _ in candidates[c]],
+                               _word_coverage(texts, labels, c, [p for p, _ in candidates[c]], groups)))
+            floor = LABEL_MIN_SUPPORT * max(support.values())
+            options = [p for p in options if support[p] >= floor]
         if options and c in centroids:
             v = vectors[[row[p] for p in options]]
             sims = v @ cents.T
