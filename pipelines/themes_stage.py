@@ -37,7 +37,13 @@ from .nlp.names import personal_names
 #    against the theme centroid with MMR across the scope's labels.
 # 9: labels may also be "A and B" of two of the theme's noun keywords; no courtesy-only or
 #    misspelled-word phrase; "thats", "youre" and the like are stop words of the keywords.
-THEMES_VERSION = "themes-10"
+# 10: up to 40 caseload themes; single-conversation label candidates when shared ones are few;
+#     a label's words must be used by half as many conversations as the best candidate's.
+# 11: a caseload keyword or label holds no word fewer than CASELOAD_MIN_CLIENTS clients wrote.
+THEMES_VERSION = "themes-11"
+# Caseload themes are shown to every clinician with a client in them: their keywords and labels
+# use only words at least this many clients wrote (``themes.rare_words``), never one client's.
+CASELOAD_MIN_CLIENTS = 3
 # Re-cluster the caseload when texts not seen by its last clustering exceed this share.
 CASELOAD_RECLUSTER_SHARE = 0.10
 QUOTES_PER_THEME = 3
@@ -85,13 +91,18 @@ class ScopeThemes:
     quotes: dict[int, list[int]]
 
 
-def scope_themes(units: pd.DataFrame, embeddings: np.ndarray, embed) -> ScopeThemes:
-    """Themes of one scope (a client, or the caseload): cluster, describe, label, quote."""
+def scope_themes(units: pd.DataFrame, embeddings: np.ndarray, embed, min_clients: int = 1) -> ScopeThemes:
+    """Themes of one scope (a client, or the caseload): cluster, describe, label, quote.
+
+    ``min_clients``: keywords and labels use only words that many of the scope's clients
+    wrote (the caseload's ``CASELOAD_MIN_CLIENTS``; a client's own scope: 1)."""
     texts = units["text"].tolist()
     groups = context_groups(units)
     labels, points = themes.text_themes(embeddings, groups, themes.min_theme_size(len(units)))
     centroids = themes.theme_centroids(points, labels)
     people = personal_names(texts)  # once per scope: keywords and labels never name them
+    if min_clients > 1:  # the caseload: no one client's own words in what every clinician sees
+        people = set(people) | themes.rare_words(texts, units["client_id"].tolist(), min_clients)
     keywords = themes.theme_keywords(texts, labels, exclude=people)
     names = themes.theme_labels(texts, labels, themes.theme_centroids(embeddings, labels), embed,
                                 groups=groups, keywords=keywords, exclude=people)
@@ -167,7 +178,8 @@ def _drop_absent_clients(con, present: np.ndarray) -> None:
 
 def _rebuild(con, scope: str, client_id: str | None, units: pd.DataFrame, store, digest: str) -> None:
     embeddings = store.lookup(units["text"].tolist())
-    found = scope_themes(units, embeddings, store.embed)
+    found = scope_themes(units, embeddings, store.embed,
+                         min_clients=CASELOAD_MIN_CLIENTS if scope == "caseload" else 1)
     previous = _previous_centroids(con, scope, client_id)
     prefix = f"{client_id}:t" if scope == "client" else "k:t"
     _store_themes(con, scope, client_id, units, found, previous, prefix, digest)

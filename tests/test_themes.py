@@ -558,3 +558,41 @@ def test_phrase_labels_never_name_people():
     for c, label in found.items():
         assert 2 <= len(label.split()) <= 5 and not set(label.split()) & banned, label
     assert "breakup" in found[0] and "project" in found[1], found
+
+
+def test_caseload_keywords_and_labels_hold_no_word_only_one_client_wrote(vectors):
+    """A caseload theme is shown to every clinician with a client in it: one client's own
+    words (here a detail only the first work client writes) never reach its keywords or
+    label, while words many clients share still do."""
+    units, _ = _corpus()
+    units["client_id"] = units["conversation_id"]  # each talk is one client's
+    detail = " The spreadsheet macros broke again."
+    mine = (units["conversation_id"] == "work-0").to_numpy()
+    units.loc[mine, "text"] = units.loc[mine, "text"] + detail
+    extra = units.loc[mine, "text"].tolist()
+    vecs = dict(vectors) | dict(zip(extra, embed_texts(extra)))
+    embeddings = np.stack([vecs[t] for t in units["text"]])
+
+    def described(found):
+        return [" ".join(found.keywords[c]) + " | " + found.names[c] for c in found.centroids]
+
+    def holds_detail(found):
+        return any(("spreadsheet" in d) or ("macros" in d) for d in described(found))
+
+    alone = themes_stage.scope_themes(units, embeddings, embed_texts)  # a client's own scope
+    assert holds_detail(alone), described(alone)  # the detail is distinctive enough to show
+    caseload = themes_stage.scope_themes(units, embeddings, embed_texts,
+                                         min_clients=themes_stage.CASELOAD_MIN_CLIENTS)
+    assert not holds_detail(caseload), described(caseload)
+    assert np.array_equal(caseload.labels, alone.labels)  # the same themes, other words
+    shared = " ".join(described(caseload))
+    assert "sleep" in shared and ("work" in shared or "deadline" in shared), shared
+
+
+def test_rare_words_count_clients_not_texts():
+    texts = ["my piano lesson", "my piano lesson again", "a piano at school", "school again"]
+    owners = ["a", "a", "b", "c"]
+    assert themes.rare_words(texts, owners, 1) == frozenset()
+    rare = themes.rare_words(texts, owners, 2)
+    assert "lesson" in rare and "piano" not in rare and "school" not in rare
+    assert themes.rare_words(texts[::-1], owners[::-1], 2) == rare

@@ -480,6 +480,25 @@ def _names_a_thing(word: str) -> bool:
     return not readings or bool({"NOUN", "ADJ", "PROPN"} & set(readings))
 
 
+def rare_words(texts: Sequence[str], owners: Sequence[Hashable], min_owners: int) -> frozenset[str]:
+    """Every word of ``texts`` that fewer than ``min_owners`` distinct owners (clients) wrote,
+    in the forms keywords and label phrases use (``_terms`` tokens, bare phrase tokens).
+
+    Caseload themes are shown to every clinician whose client holds one of their texts, so
+    their keywords and labels must not carry one client's own words ("my late aunt's
+    piano") to another client's clinician: passed as ``exclude``, no keyword or label holds
+    such a word. Pure: the same texts and owners give the same set in any order."""
+    if min_owners <= 1:
+        return frozenset()
+    seen: dict[str, set] = {}
+    for text, owner in zip(texts, owners):
+        words = set(re.findall(_TOKEN, _prepare(text)))
+        words.update(_bare(w) for run in _phrase_runs(text) for w in run)
+        for word in words:
+            seen.setdefault(word, set()).add(owner)
+    return frozenset(w for w, who in seen.items() if len(who) < min_owners)
+
+
 def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) -> set[str]:
     """Distinct candidate phrases of one text: 2–4 adjacent words that name a thing.
 
@@ -488,7 +507,8 @@ def text_phrases(text: str, edge_stop: frozenset[str], exclude: frozenset[str]) 
     unpaid bills"; not "boyfriend wants", "checked the app"); inside, no article, pronoun,
     possessive other than "my" or clause word (``_PHRASE_INNER_STOP``: not "lost her
     connection", "noticed that the reassurance") and no verb-only, adverb-only or "be" word ("jaw is sore"); no word
-    in ``exclude`` (personal names) and no contraction at either end. Word classes come
+    in ``exclude`` (personal names; for the caseload also words few clients wrote, ``rare_words``)
+    anywhere in it and no contraction at either end. Word classes come
     from lemminflect's English lexicon (bundled with the package, no model)."""
     out: set[str] = set()
     for run in _phrase_runs(text):
