@@ -427,15 +427,26 @@ class PhraseCache:
         return np.stack([self.vectors[p] for p in phrases])
 
 
-def scope_labels(frame: pd.DataFrame, vectors: np.ndarray, labels: np.ndarray, embed) -> tuple[dict, dict]:
-    """(before, after) label per theme of one scope, on production's themes."""
+def scope_labels(frame: pd.DataFrame, vectors: np.ndarray, labels: np.ndarray, embed,
+                 owners: list | None = None) -> tuple[dict, dict]:
+    """(before, after) label per theme of one scope, on production's themes.
+
+    ``owners`` (the caseload: who wrote each text, here the question's asker): as in
+    ``themes_stage.scope_themes``, no keyword or label holds a word fewer than
+    ``CASELOAD_MIN_CLIENTS`` of them wrote."""
+    from pipelines.nlp.names import personal_names
+    from pipelines.themes_stage import CASELOAD_MIN_CLIENTS
+
     texts = frame["text"].tolist()
     groups = _groups(frame, np.arange(len(frame)))
-    keywords = themes.theme_keywords(texts, labels)
+    exclude = set(personal_names(texts))
+    if owners is not None:
+        exclude |= themes.rare_words(texts, owners, CASELOAD_MIN_CLIENTS)
+    keywords = themes.theme_keywords(texts, labels, exclude=exclude)
     before = {c: themes.keyword_label(keywords[c], [texts[i] for i in np.flatnonzero(labels == c)])
               for c in keywords}
     after = themes.theme_labels(texts, labels, themes.theme_centroids(vectors, labels), embed,
-                                groups=groups, keywords=keywords)
+                                groups=groups, keywords=keywords, exclude=exclude)
     return before, after
 
 
@@ -593,7 +604,8 @@ def judged_label_rows(counsel: pd.DataFrame, sentences: pd.DataFrame, vectors: n
         vec = vectors[rows_f]
         rows = []
         labels = production_labels(part, vec)
-        before, after = scope_labels(part, vec, labels, embed)
+        # the caseload's texts were written by as many people as there are questions
+        before, after = scope_labels(part, vec, labels, embed, owners=part["group"].tolist())
         rows += label_rows("caseload", part, labels, before, after, min_texts=10)
         clients = pseudo_clients(part, seed=fold)
         cvec = vec[clients["row"].to_numpy()]
@@ -664,7 +676,7 @@ def label_section(datasets: list[tuple[str, pd.DataFrame, np.ndarray, list[str],
         rows = []
         if "caseload" in scopes:
             labels = production_labels(frame, vectors)
-            before, after = scope_labels(frame, vectors, labels, embed)
+            before, after = scope_labels(frame, vectors, labels, embed, owners=frame["client_id"].tolist())
             rows += label_rows(f"{name}/caseload", frame, labels, before, after, min_texts=10)
         clients = per_client_labels(frame, vectors, production_labels) if "client" in scopes else {}
         for client, client_labels in clients.items():
