@@ -26,6 +26,13 @@ same caseload, not niced, load average 1.8 -> 1.4 (quiet machine): first analyze
 (embed 55.1 wall / 97.7 CPU, signals 28.4/39.6, themes 22.6/26.5, trends 1.3/1.4, clinical
 8.8/9.4; total CPU 175.1 s), peak RSS 784 MiB; nothing new 2.4 s; one new client-week 4.8 s.
 
+signals-5 (hashed words in the stress and insight text heads, emotion gate, risk rules) and
+themes-11 (up to 40 caseload themes, one-client words kept out of caseload labels), 2026-12-02
+06:54 UTC, same caseload, not niced, load average 0.6 -> 1.1: first analyze **108.4 s** (embed
+52.0/92.4, signals 26.3/38.0, themes 20.6/25.5, trends 1.1/1.1, clinical 7.7/8.2; total CPU
+165.8 s), peak RSS 787 MiB; nothing new 2.5 s; one new client-week 6.2 s (themes 4.2 s: 40
+caseload themes to relabel, was 30).
+
 Prints texts embedded per second (pipeline) next to raw ``encode`` on the same texts,
 end-to-end time per phase, peak memory (RSS) and the database size. Each phase runs in its
 own process, as the command line would.
