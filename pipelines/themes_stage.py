@@ -39,7 +39,8 @@ from .nlp.names import personal_names
 #    misspelled-word phrase; "thats", "youre" and the like are stop words of the keywords.
 # 10: up to 40 caseload themes; single-conversation label candidates when shared ones are few;
 #     a label's words must be used by half as many conversations as the best candidate's.
-# 11: a caseload keyword or label holds no word that only one client wrote (CASELOAD_MIN_CLIENTS).
+# 11: a caseload keyword or label holds no word that only one client wrote (CASELOAD_MIN_CLIENTS);
+#     a keyword label is a bigram of the texts ("dull headache") unless another theme has it.
 THEMES_VERSION = "themes-11"
 # Caseload themes are shown to every clinician with a client in them: their keywords and labels
 # use only words at least this many clients wrote (``themes.rare_words``), never one client's.

@@ -596,3 +596,12 @@ def test_rare_words_count_clients_not_texts():
     rare = themes.rare_words(texts, owners, 2)
     assert "lesson" in rare and "piano" not in rare and "school" not in rare
     assert themes.rare_words(texts[::-1], owners[::-1], 2) == rare
+
+
+def test_keyword_label_is_a_bigram_of_the_texts_unless_another_theme_has_it():
+    texts = ["a dull headache again today", "that dull headache at work", "headache and times"]
+    keywords = ["headache", "dull headache", "times", "work"]
+    assert themes.keyword_label(keywords, texts) == "dull headache"
+    again = themes.keyword_label(keywords, texts, taken={"dull headache"})
+    assert again != "dull headache" and again.startswith("dull headache and"), again
+    assert themes.keyword_label(["sleep", "work"], ["sleep and work"]) == "sleep and work"

@@ -700,7 +700,7 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
     chosen: list[str] = []
     out: dict[int, str] = {}
     for c in sorted(candidates):
-        options = [p for p, _ in candidates[c] if p not in chosen]
+        options = [p for p, _ in candidates[c] if p not in chosen and p not in out.values()]
         if LABEL_MIN_SUPPORT and options:
             # a label names what the theme's conversations share: none whose words far fewer of
             # them use than the words of its best-supported candidate (taken or not)
@@ -726,7 +726,7 @@ def theme_labels(texts: Sequence[str], labels: np.ndarray, centroids: Mapping[in
             chosen.append(choice)
             continue
         members = [texts[i] for i in np.flatnonzero(labels == c)]
-        out[c] = keyword_label(list((keywords or {}).get(c, [])), members)
+        out[c] = keyword_label(list((keywords or {}).get(c, [])), members, taken=set(out.values()))
     return out
 
 
@@ -782,12 +782,14 @@ def _coverage(term: str, texts: Sequence[str]) -> float:
     return sum(1 for t in texts if pattern.search(_prepare(t))) / len(texts)
 
 
-def keyword_label(keywords: Sequence[str], texts: Sequence[str] = ()) -> str:
+def keyword_label(keywords: Sequence[str], texts: Sequence[str] = (), taken: Iterable[str] = ()) -> str:
     """The fallback label of 2–5 words from a theme's keywords, e.g. "work pressure and deadlines".
 
     The head is the keyword (of the top five) used by the most texts of the theme, weighted
-    by its c-TF-IDF rank; a bigram containing the head word replaces it (more specific).
-    A second keyword sharing no word with the head is joined with "and".
+    by its c-TF-IDF rank; a bigram containing the head word replaces it (more specific) and
+    is the label: adjacent words of the texts ("dull headache", not "dull headache and
+    times"), unless another theme of the scope has it (``taken``). Otherwise the head is
+    joined with "and" to a second keyword sharing no word.
     """
     candidates = [k for k in keywords[:8] if k.strip()]
     if not candidates:
@@ -803,9 +805,11 @@ def keyword_label(keywords: Sequence[str], texts: Sequence[str] = ()) -> str:
             if len(k.split()) == 2 and head in k.split():
                 head = k
                 break
+    words = head.split()
+    if len(words) > 1 and head not in set(taken):
+        return head  # two adjacent words of the clients' own ("dull headache"), not a pair
     used = _concepts(head)
     second = next((k for k in candidates if k != head and not _concepts(k) & used), None)
-    words = head.split()
     if second is not None and len(words) + 1 + len(second.split()) <= 5:
         return f"{head} and {second}"
     if second is not None and len(words) == 1:
