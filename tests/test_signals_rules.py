@@ -148,6 +148,14 @@ def test_a_reflexive_me_after_i_tried_to(text, level):
     assert signals.risk_lexicon(text)[0] == level, text
 
 
+def _assert_risk(text: str, level: str, reason: str) -> None:
+    """The lexicon gives ``text`` this level, and when it flags it, this reason."""
+    got, why, _ = signals.risk_lexicon(text)
+    assert got == level, text
+    if level != "none":
+        assert why == reason, text
+
+
 @pytest.mark.parametrize("text, level", [
     ("Still pretty low, I might check myself in tomorrow.", "watch"),
     ("I admitted myself to the psych unit last spring.", "watch"),
@@ -155,10 +163,7 @@ def test_a_reflexive_me_after_i_tried_to(text, level):
     ("I need to check myself into rehab before the court date.", "none"),
 ])
 def test_checking_oneself_in_is_a_voluntary_admission(text, level):
-    level_got, reason, _ = signals.risk_lexicon(text)
-    assert level_got == level, text
-    if level != "none":
-        assert reason == "psychiatric_hold"
+    _assert_risk(text, level, "psychiatric_hold")
 
 
 def test_feeling_hopelessness_is_watch():
@@ -190,10 +195,7 @@ def test_calling_a_crisis_line_oneself_is_watch(text, level):
     ("I sold it in a moment of clarity.", "none"),
 ])
 def test_means_given_up_for_ones_own_safety_is_watch(text, level):
-    got, reason, _ = signals.risk_lexicon(text)
-    assert got == level, text
-    if level != "none":
-        assert reason == "means"
+    _assert_risk(text, level, "means")
 
 
 @pytest.mark.parametrize("text", [

@@ -437,6 +437,12 @@ class Prepared:
         return store.vectors[idx], self.feat[name][idx]
 
 
+def feature_scaling(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) standardizing the lexicon features, from every unit of every data set."""
+    allf = np.vstack([prep.feat[k] for k in prep.feat] + [prep.own_feat])
+    return allf.mean(axis=0), allf.std(axis=0) + 1e-6
+
+
 def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout=None,
                 verbose: bool = False, base: dict | None = None) -> dict[str, np.ndarray]:
     """All heads, fitted on every row whose fold is not ``holdout`` (cssrs: not in
@@ -451,9 +457,8 @@ def fit_weights(prep: Prepared, holdout: int | None = None, risk_holdout=None,
     out = np.atleast_1d(np.asarray(risk_holdout if risk_holdout is not None else [], dtype=object))
     keep["cssrs"] = ~np.isin(prep.fold["cssrs"], [o for o in out if o is not None])
     # feature standardization from all units
-    allf = np.vstack([prep.feat[k] for k in prep.feat] + [prep.own_feat])
-    w: dict[str, np.ndarray] = {"feat_mean": allf.mean(axis=0),
-                                "feat_scale": allf.std(axis=0) + 1e-6,
+    mean, scale = feature_scaling(prep)
+    w: dict[str, np.ndarray] = {"feat_mean": mean, "feat_scale": scale,
                                 "feature_names": np.array(FEATURES)}
 
     def design(v, f):
@@ -590,8 +595,7 @@ def emotion_gate_table(prep: Prepared, folds=(1, 2), grid=EMOTION_GATE_GRID) -> 
 
     ge, gstore = prep.data["goemotions"]
     fold, sample = prep.fold["goemotions"], ge["in_sample"].to_numpy()
-    allf = np.vstack([prep.feat[k] for k in prep.feat] + [prep.own_feat])
-    mean, scale = allf.mean(axis=0), allf.std(axis=0) + 1e-6  # as fit_weights
+    mean, scale = feature_scaling(prep)
 
     def design(v, f):
         return np.hstack([v, (f - mean) / scale]).astype(np.float32)
